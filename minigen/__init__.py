@@ -1,0 +1,71 @@
+"""minigen: a from-scratch deep-learning engine for teaching generative models.
+
+The names mirror PyTorch's: ``mg.tensor``, ``mg.randn_like``, ``x.backward()``, ``x.grad``,
+``mg.no_grad()``, ``x.to("cuda")``. Devices are backends: "cpu" computes with NumPy, "cuda"
+with CuPy.
+"""
+
+__version__ = "0.1.0"
+
+from minigen.autograd.function import Function
+from minigen.autograd.gradcheck import GradcheckError, gradcheck
+from minigen.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigen.autograd.tensor import Tensor
+from minigen.backend import cuda
+from minigen.backend.device import Device, get_default_device, set_default_device, synchronize
+from minigen.backend.random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from minigen.creation import (
+    arange,
+    from_numpy,
+    full,
+    full_like,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randn,
+    randn_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minigen.dtypes import DType, bool_, float16, float32, float64, int32, int64, uint8
+from minigen.functions import (
+    abs,
+    cat,
+    clamp,
+    exp,
+    flatten,
+    log,
+    matmul,
+    max,
+    maximum,
+    mean,
+    permute,
+    relu,
+    reshape,
+    sigmoid,
+    sqrt,
+    squeeze,
+    stack,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    var,
+    where,
+)
+from minigen.info import info
+
+device = Device
+
+__all__ = [
+    "DType", "Device", "Function", "GradcheckError", "Tensor", "abs", "arange", "bool_", "cat",
+    "clamp", "cuda", "device", "enable_grad", "exp", "flatten", "float16", "float32", "float64",
+    "from_numpy", "full", "full_like", "get_default_device", "get_rng_state", "gradcheck",
+    "info", "initial_seed", "int32", "int64", "is_grad_enabled", "log", "manual_seed", "matmul",
+    "max", "maximum", "mean", "no_grad", "ones", "ones_like", "permute", "rand", "rand_like",
+    "randn", "randn_like", "relu", "reshape", "set_default_device", "set_grad_enabled",
+    "set_rng_state", "sigmoid", "sqrt", "squeeze", "stack", "sum", "synchronize", "tanh",
+    "tensor", "transpose", "uint8", "unsqueeze", "var", "where", "zeros", "zeros_like",
+]

@@ -1,0 +1,105 @@
+"""``Function``: one differentiable operation, a forward on arrays and a backward on arrays.
+
+A Function sees raw arrays (NumPy, CuPy, ...) and never Tensors: ``forward(*arrays)`` returns
+the output array and keeps what backward needs as attributes; ``backward(grad_output)`` returns
+one gradient per input (``None`` where an input needs none). ``apply`` wraps the arrays in
+Tensors and, when any input requires grad, records the Function as the output's ``grad_fn``.
+
+    class Mul(Function):
+        def forward(self, a, b):
+            self.a, self.b = a, b
+            return a * b
+
+        def backward(self, gy):
+            return sum_to(gy * self.b, self.a.shape), sum_to(gy * self.a, self.b.shape)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigen.autograd.grad_mode import _GradMode
+from minigen.autograd.tensor import Tensor, as_array_like
+from minigen.errors import DeviceMismatchError, GradError, MinigenError, ShapeError
+
+
+class Function:
+    """Base class of every differentiable operation (see the module docstring)."""
+
+    #: The input Tensors, kept while the graph lives; None once backward has freed it.
+    inputs: list[Tensor] | None
+
+    def __init__(self, **params: Any) -> None:
+        # Hyper-parameters (an axis, a stride, a slope) become attributes.
+        self.__dict__.update(params)
+        self.inputs = None
+
+    # -- to be written by each operation ---------------------------------------------------
+    def forward(self, *xs: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, gy: Any) -> Any:
+        raise NotImplementedError
+
+    # -- the machinery ----------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args: Any, **params: Any) -> Tensor:
+        """Run ``forward`` on the inputs' arrays and record the graph when grads are needed."""
+        fn = cls(**params)
+        inputs = _as_tensors(cls.__name__, args)
+        try:
+            y = fn.forward(*[t.data for t in inputs])
+        except MinigenError:
+            raise
+        except (ValueError, TypeError) as error:
+            shapes = " and ".join(str(tuple(t.shape)) for t in inputs)
+            raise ShapeError(f"{cls.__name__} cannot take inputs of shapes {shapes}: {error}") from None
+        out = Tensor(y)
+        if _GradMode.enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    fn.inputs = inputs
+                    out.requires_grad = True
+                    out.grad_fn = fn
+                    break
+        return out
+
+    @property
+    def freed(self) -> bool:
+        return self.inputs is None
+
+    def free(self) -> None:
+        """Drop the inputs and saved arrays so their memory can go (after backward)."""
+        self.__dict__.clear()
+        self.inputs = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}Backward>"
+
+
+def _as_tensors(op: str, args: tuple[Any, ...]) -> list[Tensor]:
+    """Tensors pass through; Python numbers become arrays like the first Tensor's."""
+    like = next((a for a in args if isinstance(a, Tensor)), None)
+    if like is None:
+        raise TypeError(f"{op} needs at least one Tensor among its inputs")
+    tensors = [a if isinstance(a, Tensor) else Tensor(as_array_like(a, like.data)) for a in args]
+    if len(tensors) > 1:
+        kind = type(tensors[0].data)
+        mixed = any(type(t.data) is not kind for t in tensors)
+        if mixed or (kind is not np.ndarray and len({t.device for t in tensors}) > 1):
+            devices = ", ".join(str(t.device) for t in tensors)
+            raise DeviceMismatchError(
+                f"{op}: inputs are on different devices ({devices}); move them with .to(device)"
+            )
+    return tensors
+
+
+def check_grad_shape(fn: Function, t: Tensor, g: Any) -> None:
+    """A backward that returns a gradient of the wrong shape is a bug in that Function."""
+    if tuple(g.shape) != tuple(t.data.shape):
+        raise GradError(
+            f"{type(fn).__name__}.backward returned a gradient of shape {tuple(g.shape)} "
+            f"for an input of shape {tuple(t.data.shape)}"
+        )

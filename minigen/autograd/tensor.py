@@ -1,0 +1,391 @@
+"""``Tensor``: an array (NumPy on "cpu", CuPy on "cuda") plus what autograd needs.
+
+A Tensor holds ``data`` (the raw array), ``requires_grad``, ``grad`` (a Tensor, filled by
+``backward()`` on leaves) and ``grad_fn`` (the Function that made it, None for leaves). Every
+operator and method here is a thin call into ``minigen.functions``, where each operation is one
+Function with its forward and backward.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Union
+
+import numpy as np
+
+from minigen.backend.array_module import device_of_array, get_array_module
+from minigen.backend.device import Device, as_device
+from minigen.dtypes import DType, as_dtype, dtype_from_native
+from minigen.errors import GradError
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it for ``backward()``."""
+
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__weakref__")
+    __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(self, data: Any, requires_grad: bool = False) -> None:
+        if isinstance(data, np.generic):  # NumPy reductions return scalars; keep 0-d arrays
+            data = np.asarray(data)
+        self.data = data
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # -- what it is ---------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> DType:
+        return dtype_from_native(self.data.dtype)
+
+    @property
+    def device(self) -> Device:
+        return device_of_array(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def size(self, dim: int | None = None) -> Union[tuple[int, ...], int]:
+        """The shape, or the length of dimension ``dim``."""
+        return self.shape if dim is None else self.shape[dim]
+
+    def numel(self) -> int:
+        n = 1
+        for s in self.data.shape:
+            n *= s
+        return n
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    # -- explicit host/device copies (the only places they happen) ------------------------
+    def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Tensor:
+        """A copy on ``device`` and/or with ``dtype``; ``self`` when nothing changes.
+
+        ``x.to("cuda")``, ``x.to(mg.float64)``, ``x.to(device="cpu", dtype=mg.float32)``.
+        Both changes are recorded: gradients flow back through them to ``self``.
+        """
+        for arg in args:
+            if isinstance(arg, (DType, type)) or (isinstance(arg, str) and arg.startswith(("float", "int", "uint", "bool"))):
+                dtype = arg
+            else:
+                device = arg
+        result = self
+        if dtype is not None and as_dtype(dtype) != self.dtype:
+            from minigen.functions.cast import Cast
+
+            result = Cast.apply(result, dtype=as_dtype(dtype))
+        if device is not None:
+            target = as_device(device)
+            if target != result.device:
+                from minigen.functions.cast import ToDevice
+
+                result = ToDevice.apply(result, device=target)
+        return result
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def cuda(self, index: int = 0) -> Tensor:
+        return self.to(f"cuda:{index}")
+
+    def float(self) -> Tensor:
+        return self.to(dtype="float32")
+
+    def double(self) -> Tensor:
+        return self.to(dtype="float64")
+
+    def long(self) -> Tensor:
+        return self.to(dtype="int64")
+
+    def numpy(self) -> np.ndarray:
+        """The values as a NumPy array on the host (a copy from a GPU; the array itself on CPU)."""
+        if type(self.data) is np.ndarray:
+            return self.data
+        return to_host(self.data)
+
+    def item(self) -> Union[float, int, bool]:
+        """The value of a one-element tensor as a Python number (waits for the GPU)."""
+        if self.numel() != 1:
+            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+        return self.numpy().reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self.numpy().tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # Only CPU tensors convert implicitly: a GPU tensor must be copied with .numpy().
+        if type(self.data) is not np.ndarray:
+            raise TypeError(
+                f"a tensor on {self.device} does not convert to NumPy implicitly; call .numpy()"
+            )
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    # -- autograd -------------------------------------------------------------------------
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+        """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``."""
+        from minigen.autograd.engine import run_backward
+
+        run_backward(self, grad, retain_graph)
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph (no grad_fn, no requires_grad)."""
+        return Tensor(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if requires_grad and not self.dtype.is_floating_point:
+            raise GradError(
+                f"only floating-point tensors can require grad; this one is {self.dtype}. "
+                "Convert it first, e.g. x.float()"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place (no gradient is recorded)."""
+        self.data = get_array_module(self.data).zeros_like(self.data)
+        return self
+
+    def clone(self) -> Tensor:
+        return F.clone(self)
+
+    # -- printing -------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.device.type != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self.dtype.name not in ("float32", "int64", "bool"):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    # -- arithmetic (each a Function in minigen/functions) -------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return F.add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return F.add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return F.sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return F.sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return F.mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return F.mul(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return F.div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return F.div(other, self)
+
+    def __neg__(self) -> Tensor:
+        return F.neg(self)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return F.pow(self, exponent)
+
+    def __rpow__(self, base: Any) -> Tensor:
+        return F.exp(F.mul(self, float(np.log(base))))
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return F.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return F.matmul(other, self)
+
+    # -- comparisons give bool tensors and are not differentiable --------------------------
+    def _compare(self, other: Any, op: str) -> Tensor:
+        b = other.data if isinstance(other, Tensor) else as_array_like(other, self.data)
+        return Tensor(getattr(self.data, op)(b))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, "__lt__")
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, "__le__")
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, "__gt__")
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, "__ge__")
+
+    def eq(self, other: Any) -> Tensor:
+        return self._compare(other, "__eq__")
+
+    def ne(self, other: Any) -> Tensor:
+        return self._compare(other, "__ne__")
+
+    __hash__ = object.__hash__  # tensors are graph nodes: hashed by identity, as in PyTorch
+
+    # -- elementwise functions -------------------------------------------------------------
+    def exp(self) -> Tensor:
+        return F.exp(self)
+
+    def log(self) -> Tensor:
+        return F.log(self)
+
+    def sqrt(self) -> Tensor:
+        return F.sqrt(self)
+
+    def abs(self) -> Tensor:
+        return F.abs(self)
+
+    def tanh(self) -> Tensor:
+        return F.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return F.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return F.relu(self)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return F.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return F.maximum(self, other)
+
+    # -- reductions ---------------------------------------------------------------------------
+    def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return F.sum(self, dim, keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return F.mean(self, dim, keepdim)
+
+    def var(self, dim: Any = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+        return F.var(self, dim, unbiased=unbiased, keepdim=keepdim)
+
+    def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        return F.max(self, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return F.argmax(self, dim, keepdim)
+
+    # -- shapes ---------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        return F.reshape(self, _shape_args(shape))
+
+    def view(self, *shape: Any) -> Tensor:
+        return F.reshape(self, _shape_args(shape))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return F.flatten(self, start_dim, end_dim)
+
+    def permute(self, *dims: Any) -> Tensor:
+        return F.permute(self, _shape_args(dims))
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return F.transpose(self, dim0, dim1)
+
+    @property
+    def T(self) -> Tensor:
+        return F.permute(self, tuple(reversed(range(self.ndim))))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return F.unsqueeze(self, dim)
+
+    def squeeze(self, dim: int | None = None) -> Tensor:
+        return F.squeeze(self, dim)
+
+    def expand(self, *shape: Any) -> Tensor:
+        return F.broadcast_to(self, _shape_args(shape))
+
+    def __getitem__(self, key: Any) -> Tensor:
+        return F.getitem(self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        # In-place writes are not recorded: allowed on tensors that no graph depends on.
+        if self.requires_grad and self.is_leaf and _grad_enabled():
+            raise GradError("in-place assignment to a leaf that requires grad; use mg.no_grad()")
+        index = key.data if isinstance(key, Tensor) else key
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+
+
+class MaxResult(NamedTuple):
+    """``x.max(dim)`` returns the values and their indices, as PyTorch does."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def _grad_enabled() -> bool:
+    from minigen.autograd.grad_mode import is_grad_enabled
+
+    return is_grad_enabled()
+
+
+def _shape_args(args: tuple[Any, ...]) -> tuple[int, ...]:
+    """Accept ``reshape(2, 3)`` and ``reshape((2, 3))`` alike."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def as_array_like(value: Any, like: Any) -> Any:
+    """A Python number or host array as an array on ``like``'s device with a matching dtype.
+
+    Floats meeting an integer tensor become the default float dtype (float32), as in PyTorch.
+    """
+    xp = get_array_module(like)
+    if isinstance(value, (bool, int, float)):
+        floating = np.dtype(like.dtype).kind == "f" if xp is np else xp.isdtype(like.dtype, "real floating")
+        if isinstance(value, float) and not floating:
+            return xp.asarray(value, dtype=xp.float32, device=like.device)
+        return xp.asarray(value, dtype=like.dtype, device=like.device)
+    if xp is np:
+        return np.asarray(value)
+    if isinstance(value, np.ndarray):
+        raise TypeError(
+            f"a NumPy array cannot meet a tensor on {device_of_array(like)}: "
+            "wrap it with mg.tensor(array, device=...) first"
+        )
+    return value
+
+
+def move_array(data: Any, target: Device) -> Any:
+    """Copy an array to ``target``'s memory: the explicit host<->device transfer."""
+    host = data if type(data) is np.ndarray else to_host(data)
+    if target.type == "cpu":
+        return host
+    with target.context():
+        return target.xp.asarray(host, device=target.native)
+
+
+def to_host(data: Any) -> np.ndarray:
+    if type(data).__module__.split(".", 1)[0] == "cupy":
+        return data.get()
+    # array-api-strict: an explicit copy back to its CPU device, then to NumPy.
+    xp = get_array_module(data)
+    cpu = xp.asarray(data, device=xp.Device("CPU_DEVICE"), copy=True)
+    return np.asarray(cpu)
+
+
+from minigen import functions as F  # noqa: E402  (the functions module needs Tensor first)

@@ -1,0 +1,93 @@
+"""One random generator per device, all seeded by ``manual_seed``.
+
+NumPy's and CuPy's generators are separate streams, so the same seed gives the same numbers on
+the CPU run after run, and (separately) the same numbers on a GPU run after run. The strict test
+device draws on the host and copies, since it only stands in for a GPU.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from minigen.backend.device import Device
+from minigen.dtypes import DType
+
+_state: dict[str, Any] = {"seed": None, "generators": {}}
+
+
+def manual_seed(seed: int) -> None:
+    """Seed the generators of every device (those made later included)."""
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"manual_seed takes a non-negative integer, not {seed!r}")
+    _state["seed"] = int(seed)
+    _state["generators"] = {}
+
+
+def initial_seed() -> int | None:
+    """The seed last given to ``manual_seed`` (None before any)."""
+    return _state["seed"]
+
+
+def generator(device: Device) -> Any:
+    """The generator for ``device`` (NumPy's Generator on the CPU, CuPy's on a GPU)."""
+    generators = _state["generators"]
+    if device not in generators:
+        seed = _state["seed"]
+        if device.type == "cuda":
+            device.xp  # raises the clear CUDA error where there is none
+            import cupy
+
+            # Each GPU gets its own stream of numbers, derived from the seed and its index.
+            gpu_seed = None if seed is None else int(
+                np.random.SeedSequence([seed, device.index]).generate_state(1)[0]
+            )
+            with device.context():
+                generators[device] = cupy.random.default_rng(gpu_seed)
+        else:
+            generators[device] = np.random.default_rng(seed)
+    return generators[device]
+
+
+def get_rng_state() -> dict[str, Any]:
+    """The CPU generator's state (plain JSON-able values), for checkpoints."""
+    from minigen.backend.device import CPU
+
+    return generator(CPU).bit_generator.state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore the CPU generator from ``get_rng_state()``."""
+    from minigen.backend.device import CPU
+
+    generator(CPU).bit_generator.state = state
+
+
+def _draw(kind: str, shape: tuple[int, ...], dtype: DType, device: Device) -> Any:
+    gen = generator(device)
+    if device.type == "cuda":
+        with device.context():
+            native = dtype.native(np)
+            return gen.standard_normal(shape, dtype=native) if kind == "normal" else gen.random(
+                shape, dtype=native
+            )
+    host_dtype = dtype.native(np)
+    host = (
+        gen.standard_normal(shape, dtype=host_dtype)
+        if kind == "normal"
+        else gen.random(shape, dtype=host_dtype)
+    )
+    if device.type == "cpu":
+        return host
+    return device.xp.asarray(host, device=device.native)
+
+
+def standard_normal(shape: tuple[int, ...], dtype: DType, device: Device) -> Any:
+    """An array of N(0, 1) draws."""
+    return _draw("normal", shape, dtype, device)
+
+
+def uniform(shape: tuple[int, ...], dtype: DType, device: Device) -> Any:
+    """An array of U[0, 1) draws."""
+    return _draw("uniform", shape, dtype, device)

@@ -1,0 +1,211 @@
+"""The differentiable operations as plain functions: ``F.add(a, b)``, ``F.sum(x, dim)``, ...
+
+Each function here calls ``SomeFunction.apply``; the Function classes, one per file by theme,
+hold the forward and backward (and a docstring with the local derivative).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from minigen.autograd.tensor import MaxResult, Tensor
+from minigen.functions.activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from minigen.functions.arithmetic import Add, Div, Mul, Neg, Sub
+from minigen.functions.broadcasting import BroadcastTo
+from minigen.functions.cast import Copy
+from minigen.functions.elementwise import Abs, Exp, Log, Pow, Sqrt
+from minigen.functions.indexing import GetItem
+from minigen.functions.join import Cat, Stack
+from minigen.functions.matmul import MatMul
+from minigen.functions.reductions import Max, Mean, Sum, Var
+from minigen.functions.selection import Clamp, Maximum, Where
+from minigen.functions.shape import Permute, Reshape
+
+
+def add(a: Any, b: Any) -> Tensor:
+    return Add.apply(a, b)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    return Sub.apply(a, b)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    return Mul.apply(a, b)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    return Div.apply(a, b)
+
+
+def neg(x: Tensor) -> Tensor:
+    return Neg.apply(x)
+
+
+def pow(x: Tensor, exponent: Any) -> Tensor:
+    if isinstance(exponent, Tensor):  # a tensor exponent: x^y = e^(y ln x)
+        return exp(mul(exponent, log(x)))
+    return Pow.apply(x, exponent=exponent)
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    return MatMul.apply(a, b)
+
+
+def exp(x: Tensor) -> Tensor:
+    return Exp.apply(x)
+
+
+def log(x: Tensor) -> Tensor:
+    return Log.apply(x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt.apply(x)
+
+
+def abs(x: Tensor) -> Tensor:
+    return Abs.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(x)
+
+
+def relu(x: Tensor) -> Tensor:
+    return ReLU.apply(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyReLU.apply(x, negative_slope=negative_slope)
+
+
+def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    if min is None and max is None:
+        raise ValueError("clamp needs min, max or both")
+    return Clamp.apply(x, min=min, max=max)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    return Maximum.apply(a, b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b``; gradients flow to ``a`` and ``b``."""
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    return Where.apply(a, b, condition=cond)
+
+
+def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return Sum.apply(x, axis=dim, keepdims=keepdim)
+
+
+def mean(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return Mean.apply(x, axis=dim, keepdims=keepdim)
+
+
+def var(x: Tensor, dim: Any = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+    """Variance; ``unbiased=True`` divides by n - 1 (Bessel's correction), as PyTorch does."""
+    return Var.apply(x, axis=dim, correction=1 if unbiased else 0, keepdims=keepdim)
+
+
+def max(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The maximum; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
+    values = Max.apply(x, axis=dim, keepdims=keepdim)
+    if dim is None:
+        return values
+    return MaxResult(values, argmax(x, dim, keepdim))
+
+
+def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Indices of the maxima (not differentiable)."""
+    from minigen.backend.array_module import get_array_module
+
+    xp = get_array_module(x.data)
+    if dim is None:
+        return Tensor(xp.argmax(xp.reshape(x.data, (-1,))))
+    return Tensor(xp.argmax(x.data, axis=dim, keepdims=keepdim))
+
+
+def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
+    return Reshape.apply(x, shape=tuple(shape))
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions start_dim..end_dim into one."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start, end = start_dim % x.ndim, end_dim % x.ndim
+    shape = x.shape
+    merged = 1
+    for n in shape[start : end + 1]:
+        merged *= n
+    return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
+
+
+def permute(x: Tensor, dims: Sequence[int]) -> Tensor:
+    dims = tuple(d % x.ndim for d in dims)
+    if sorted(dims) != list(range(x.ndim)):
+        raise ValueError(f"permute needs a reordering of 0..{x.ndim - 1}, got {dims}")
+    return Permute.apply(x, dims=dims)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    dims = list(range(x.ndim))
+    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    return permute(x, dims)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 axis at ``dim``."""
+    dim = dim % (x.ndim + 1)
+    return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+def squeeze(x: Tensor, dim: int | None = None) -> Tensor:
+    """Remove size-1 axes (only ``dim``, when given and of size 1)."""
+    if dim is None:
+        return reshape(x, tuple(n for n in x.shape if n != 1))
+    dim = dim % x.ndim
+    if x.shape[dim] != 1:
+        return x
+    return reshape(x, x.shape[:dim] + x.shape[dim + 1 :])
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    shape = tuple(x.shape[i - (len(shape) - x.ndim)] if n == -1 else n for i, n in enumerate(shape))
+    return BroadcastTo.apply(x, shape=shape)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    return Cat.apply(*tensors, axis=dim)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along a new dimension."""
+    return Stack.apply(*tensors, axis=dim)
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    if isinstance(key, Tensor):
+        key = key.data
+    elif isinstance(key, tuple):
+        key = tuple(k.data if isinstance(k, Tensor) else k for k in key)
+    elif isinstance(key, list):
+        from minigen.backend.array_module import get_array_module
+
+        xp = get_array_module(x.data)
+        key = xp.asarray(key, device=x.data.device)
+    return GetItem.apply(x, key=key)
+
+
+def clone(x: Tensor) -> Tensor:
+    return Copy.apply(x)
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,61 @@
+"""The activation functions of the models: tanh, sigmoid, ReLU and leaky ReLU."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigen.autograd.function import Function
+from minigen.backend.array_module import get_array_module
+
+
+class Tanh(Function):
+    r"""y = tanh x.   dy/dx = 1 - tanh^2 x = 1 - y^2."""
+
+    def forward(self, x: Any) -> Any:
+        self.y = get_array_module(x).tanh(x)
+        return self.y
+
+    def backward(self, gy: Any) -> Any:
+        return gy * (1 - self.y * self.y)
+
+
+class Sigmoid(Function):
+    r"""y = 1 / (1 + e^{-x}).   dy/dx = y (1 - y).
+
+    Computed as (1 + tanh(x/2)) / 2, the same function written without e^{-x}, which would
+    overflow for very negative x.
+    """
+
+    def forward(self, x: Any) -> Any:
+        xp = get_array_module(x)
+        self.y = 0.5 + 0.5 * xp.tanh(0.5 * x)
+        return self.y
+
+    def backward(self, gy: Any) -> Any:
+        return gy * self.y * (1 - self.y)
+
+
+class ReLU(Function):
+    r"""y = max(x, 0).   dy/dx = 1 where x > 0, else 0 (0 at x = 0, as in PyTorch)."""
+
+    def forward(self, x: Any) -> Any:
+        xp = get_array_module(x)
+        self.mask = x > 0
+        return xp.where(self.mask, x, xp.zeros_like(x))
+
+    def backward(self, gy: Any) -> Any:
+        xp = get_array_module(gy)
+        return xp.where(self.mask, gy, xp.zeros_like(gy))
+
+
+class LeakyReLU(Function):
+    r"""y = x where x > 0, else a x.   dy/dx = 1 where x > 0, else a (the negative slope)."""
+
+    def forward(self, x: Any) -> Any:
+        xp = get_array_module(x)
+        self.mask = x > 0
+        return xp.where(self.mask, x, x * self.negative_slope)
+
+    def backward(self, gy: Any) -> Any:
+        xp = get_array_module(gy)
+        return xp.where(self.mask, gy, gy * self.negative_slope)

@@ -1,0 +1,45 @@
+"""Changing a tensor's dtype or device, and copying it; gradients flow back through each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigen.autograd.function import Function
+from minigen.backend.array_module import device_of_array, get_array_module
+
+
+class Cast(Function):
+    r"""y = x converted to ``dtype``.   dL/dx = dL/dy converted back to x's dtype."""
+
+    def forward(self, x: Any) -> Any:
+        xp = get_array_module(x)
+        self.x_dtype = x.dtype
+        return xp.astype(x, self.dtype.native(xp))
+
+    def backward(self, gy: Any) -> Any:
+        return get_array_module(gy).astype(gy, self.x_dtype)
+
+
+class ToDevice(Function):
+    r"""y = x copied to ``device`` (host<->GPU).   dL/dx = dL/dy copied back to x's device."""
+
+    def forward(self, x: Any) -> Any:
+        from minigen.autograd.tensor import move_array
+
+        self.source = device_of_array(x)
+        return move_array(x, self.device)
+
+    def backward(self, gy: Any) -> Any:
+        from minigen.autograd.tensor import move_array
+
+        return move_array(gy, self.source)
+
+
+class Copy(Function):
+    r"""y = a copy of x (``x.clone()``).   dL/dx = dL/dy."""
+
+    def forward(self, x: Any) -> Any:
+        return get_array_module(x).asarray(x, copy=True)
+
+    def backward(self, gy: Any) -> Any:
+        return gy

@@ -1,0 +1,64 @@
+"""Elementwise functions of one tensor: exp, log, sqrt, abs and a constant power."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigen.autograd.function import Function
+from minigen.backend.array_module import get_array_module
+
+
+class Exp(Function):
+    r"""y = e^x.   dy/dx = e^x = y, so dL/dx = dL/dy * y."""
+
+    def forward(self, x: Any) -> Any:
+        self.y = get_array_module(x).exp(x)
+        return self.y
+
+    def backward(self, gy: Any) -> Any:
+        return gy * self.y
+
+
+class Log(Function):
+    r"""y = ln x.   dy/dx = 1 / x, so dL/dx = dL/dy / x."""
+
+    def forward(self, x: Any) -> Any:
+        self.x = x
+        return get_array_module(x).log(x)
+
+    def backward(self, gy: Any) -> Any:
+        return gy / self.x
+
+
+class Sqrt(Function):
+    r"""y = sqrt(x).   dy/dx = 1 / (2 sqrt(x)), so dL/dx = dL/dy / (2 y)."""
+
+    def forward(self, x: Any) -> Any:
+        self.y = get_array_module(x).sqrt(x)
+        return self.y
+
+    def backward(self, gy: Any) -> Any:
+        return gy / (2 * self.y)
+
+
+class Abs(Function):
+    r"""y = |x|.   dy/dx = sign(x) (0 at x = 0, as in PyTorch)."""
+
+    def forward(self, x: Any) -> Any:
+        self.x = x
+        return get_array_module(x).abs(x)
+
+    def backward(self, gy: Any) -> Any:
+        return gy * get_array_module(gy).sign(self.x)
+
+
+class Pow(Function):
+    r"""y = x^c for a constant exponent c.   dy/dx = c x^(c-1)."""
+
+    def forward(self, x: Any) -> Any:
+        self.x = x
+        return x**self.exponent
+
+    def backward(self, gy: Any) -> Any:
+        c = self.exponent
+        return gy * (c * self.x ** (c - 1))

@@ -1,0 +1,48 @@
+"""Indexing and slicing, ``x[key]``: the gradient flows back into the positions read.
+
+For slices, integers and boolean masks each input element is read at most once, so the
+gradient is scattered into zeros with one assignment. An integer index array may repeat an
+index (``x[[0, 0, 2]]``); then the gradients of the repeats must add up, which a one-hot
+matrix product does: dL/dx = onehot(index)^T @ dL/dy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigen.autograd.function import Function
+from minigen.backend.array_module import get_array_module
+
+
+def _is_index_array(key: Any) -> bool:
+    return hasattr(key, "dtype") and hasattr(key, "shape") and not _is_bool(key)
+
+
+def _is_bool(key: Any) -> bool:
+    return hasattr(key, "dtype") and str(key.dtype).rsplit(".", 1)[-1] in ("bool", "bool_")
+
+
+class GetItem(Function):
+    r"""y = x[key].   dL/dx = dL/dy placed at the positions ``key`` read, 0 elsewhere."""
+
+    def forward(self, x: Any) -> Any:
+        self.x_shape, self.x_dtype = x.shape, x.dtype
+        if isinstance(self.key, tuple) and any(_is_index_array(k) for k in self.key):
+            raise IndexError(
+                "minigen indexes with slices, integers, None, a boolean mask, or one integer "
+                "array on the first axis (x[idx]); combine an index array with other indices "
+                "as separate steps"
+            )
+        return x[self.key]
+
+    def backward(self, gy: Any) -> Any:
+        xp = get_array_module(gy)
+        if _is_index_array(self.key):  # x[idx] reads rows of x, perhaps repeatedly
+            n = self.x_shape[0]
+            index = xp.reshape(self.key, (-1,))
+            onehot = xp.astype(index[:, None] == xp.arange(n, device=gy.device)[None, :], gy.dtype)
+            rows = xp.reshape(gy, (index.shape[0], -1))
+            return xp.reshape(onehot.T @ rows, self.x_shape)
+        gx = xp.zeros(self.x_shape, dtype=self.x_dtype, device=gy.device)
+        gx[self.key] = gy
+        return gx

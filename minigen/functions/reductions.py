@@ -1,0 +1,102 @@
+"""Reductions: sum, mean, variance and max over some axes (``dim``), with ``keepdim``.
+
+Their backwards share one move: put the reduced axes back as size-1 axes (``restore_axes``),
+then broadcast the gradient over them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigen.autograd.function import Function
+from minigen.backend.array_module import get_array_module
+
+
+def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    """``None`` means every axis; negative axes count from the end."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        if not -ndim <= a < max(ndim, 1):
+            raise IndexError(f"dimension {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % ndim if ndim else 0)
+    return tuple(sorted(out))
+
+
+def restore_axes(gy: Any, axes: tuple[int, ...], keepdims: bool, x_shape: tuple[int, ...]) -> Any:
+    """Reshape a reduced gradient so it broadcasts against the input of shape ``x_shape``."""
+    if keepdims or not x_shape:
+        return gy
+    shape = tuple(1 if i in axes else n for i, n in enumerate(x_shape))
+    return get_array_module(gy).reshape(gy, shape)
+
+
+def count(x_shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
+    n = 1
+    for a in axes:
+        n *= x_shape[a]
+    return n
+
+
+class Sum(Function):
+    r"""y = sum_i x_i over the axes.   dy/dx_i = 1: dL/dx is dL/dy copied over the axes."""
+
+    def forward(self, x: Any) -> Any:
+        self.x_shape, self.axes = x.shape, normalize_axes(self.axis, x.ndim)
+        return get_array_module(x).sum(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, gy: Any) -> Any:
+        g = restore_axes(gy, self.axes, self.keepdims, self.x_shape)
+        return get_array_module(gy).broadcast_to(g, self.x_shape)
+
+
+class Mean(Function):
+    r"""y = (1/n) sum_i x_i over the axes.   dL/dx_i = dL/dy / n."""
+
+    def forward(self, x: Any) -> Any:
+        self.x_shape, self.axes = x.shape, normalize_axes(self.axis, x.ndim)
+        return get_array_module(x).mean(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, gy: Any) -> Any:
+        g = restore_axes(gy, self.axes, self.keepdims, self.x_shape) / count(self.x_shape, self.axes)
+        return get_array_module(gy).broadcast_to(g, self.x_shape)
+
+
+class Var(Function):
+    r"""y = sum_i (x_i - m)^2 / (n - c), with m the mean and c the correction (1: unbiased).
+
+    dL/dx_i = dL/dy * 2 (x_i - m) / (n - c). (The terms through m cancel: sum_i (x_i - m) = 0.)
+    """
+
+    def forward(self, x: Any) -> Any:
+        xp = get_array_module(x)
+        self.axes = normalize_axes(self.axis, x.ndim)
+        self.centered = x - xp.mean(x, axis=self.axes, keepdims=True)
+        self.divisor = count(x.shape, self.axes) - self.correction
+        return xp.sum(self.centered**2, axis=self.axes, keepdims=self.keepdims) / self.divisor
+
+    def backward(self, gy: Any) -> Any:
+        g = restore_axes(gy, self.axes, self.keepdims, self.centered.shape)
+        return g * (2 / self.divisor) * self.centered
+
+
+class Max(Function):
+    r"""y = max_i x_i over the axes.
+
+    dy/dx_i = 1 for the element that is the maximum, 0 elsewhere; where several elements tie
+    for the maximum, each gets an equal share (PyTorch's rule for ``amax``).
+    """
+
+    def forward(self, x: Any) -> Any:
+        xp = get_array_module(x)
+        self.axes = normalize_axes(self.axis, x.ndim)
+        y = xp.max(x, axis=self.axes, keepdims=True)
+        hits = xp.astype(x == y, x.dtype)
+        self.share = hits / xp.sum(hits, axis=self.axes, keepdims=True)
+        return y if self.keepdims else xp.reshape(y, tuple(n for i, n in enumerate(x.shape) if i not in self.axes))
+
+    def backward(self, gy: Any) -> Any:
+        return restore_axes(gy, self.axes, self.keepdims, self.share.shape) * self.share
