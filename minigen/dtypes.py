@@ -41,7 +41,9 @@ int64 = DType("int64", False, 8)
 bool_ = DType("bool", False, 1)
 
 _BY_NAME = {d.name: d for d in (float16, float32, float64, uint8, int32, int64, bool_)}
-_BY_NATIVE: dict[Any, DType] = {np.dtype(name): d for name, d in _BY_NAME.items()}
+# Keyed by (type, dtype) so that dtypes of different libraries are never compared with each
+# other (array-api-strict warns about such comparisons, rightly).
+_BY_NATIVE: dict[Any, DType] = {(np.dtype, np.dtype(n)): d for n, d in _BY_NAME.items()}
 
 #: The dtype of tensors made from Python floats, as in PyTorch.
 default_float = float32
@@ -61,13 +63,14 @@ def as_dtype(dtype: Any) -> DType:
 
 def dtype_from_native(native: Any) -> DType:
     """minigen's dtype for an array library's dtype object (cached per object)."""
-    found = _BY_NATIVE.get(native)
+    key = (np.dtype if isinstance(native, np.dtype) else type(native), native)
+    found = _BY_NATIVE.get(key)
     if found is not None:
         return found
     name = _native_name(native)
     if name not in _BY_NAME:
         raise TypeError(f"minigen has no dtype for {native!r}; use one of {sorted(_BY_NAME)}")
-    _BY_NATIVE[native] = _BY_NAME[name]
+    _BY_NATIVE[key] = _BY_NAME[name]
     return _BY_NAME[name]
 
 

@@ -21,6 +21,8 @@ class GradCase:
     name: str
     build: Callable[[], tuple[Callable[..., mg.Tensor], list[mg.Tensor]]]
     directional: bool | None = None
+    #: extra gradcheck arguments, e.g. a larger eps where the case passes through float32
+    options: tuple[tuple[str, float], ...] = ()
 
 
 def all_cases() -> list[GradCase]:

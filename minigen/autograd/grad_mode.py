@@ -34,7 +34,7 @@ class set_grad_enabled:
     def __call__(self, func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self.__class__(self.mode):
+            with set_grad_enabled(self.mode):
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -14,7 +14,7 @@ from minigen.functions.arithmetic import Add, Div, Mul, Neg, Sub
 from minigen.functions.broadcasting import BroadcastTo
 from minigen.functions.cast import Copy
 from minigen.functions.elementwise import Abs, Exp, Log, Pow, Sqrt
-from minigen.functions.indexing import GetItem
+from minigen.functions.indexing import GetItem, normalize_key
 from minigen.functions.join import Cat, Stack
 from minigen.functions.matmul import MatMul
 from minigen.functions.reductions import Max, Mean, Sum, Var
@@ -201,7 +201,7 @@ def getitem(x: Tensor, key: Any) -> Tensor:
 
         xp = get_array_module(x.data)
         key = xp.asarray(key, device=x.data.device)
-    return GetItem.apply(x, key=key)
+    return GetItem.apply(x, key=normalize_key(key))
 
 
 def clone(x: Tensor) -> Tensor:

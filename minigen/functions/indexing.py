@@ -22,24 +22,42 @@ def _is_bool(key: Any) -> bool:
     return hasattr(key, "dtype") and str(key.dtype).rsplit(".", 1)[-1] in ("bool", "bool_")
 
 
+def normalize_key(key: Any) -> Any:
+    """Spell the key as the array API wants it: a tuple ending in ``...`` (numpy's implicit
+    trailing slices), except a boolean mask, which must stand alone."""
+    if _is_bool(key):
+        return key
+    key = key if isinstance(key, tuple) else (key,)
+    if not any(k is Ellipsis for k in key):
+        key = key + (Ellipsis,)
+    return key
+
+
 class GetItem(Function):
     r"""y = x[key].   dL/dx = dL/dy placed at the positions ``key`` read, 0 elsewhere."""
 
     def forward(self, x: Any) -> Any:
         self.x_shape, self.x_dtype = x.shape, x.dtype
-        if isinstance(self.key, tuple) and any(_is_index_array(k) for k in self.key):
+        key = self.key
+        self.rows = key[0] if isinstance(key, tuple) and _is_index_array(key[0]) else None
+        arrays = [k for k in key if _is_index_array(k)] if isinstance(key, tuple) else []
+        if arrays and (self.rows is None or len(arrays) > 1 or key[1:] != (Ellipsis,)):
             raise IndexError(
                 "minigen indexes with slices, integers, None, a boolean mask, or one integer "
                 "array on the first axis (x[idx]); combine an index array with other indices "
                 "as separate steps"
             )
-        return x[self.key]
+        if self.rows is not None:  # the array API spells a gather of rows as take()
+            xp = get_array_module(x)
+            picked = xp.take(x, xp.reshape(self.rows, (-1,)), axis=0)
+            return xp.reshape(picked, tuple(self.rows.shape) + tuple(x.shape[1:]))
+        return x[key]
 
     def backward(self, gy: Any) -> Any:
         xp = get_array_module(gy)
-        if _is_index_array(self.key):  # x[idx] reads rows of x, perhaps repeatedly
+        if self.rows is not None:  # x[idx] reads rows of x, perhaps repeatedly
             n = self.x_shape[0]
-            index = xp.reshape(self.key, (-1,))
+            index = xp.reshape(self.rows, (-1,))
             onehot = xp.astype(index[:, None] == xp.arange(n, device=gy.device)[None, :], gy.dtype)
             rows = xp.reshape(gy, (index.shape[0], -1))
             return xp.reshape(onehot.T @ rows, self.x_shape)

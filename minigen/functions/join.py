@@ -22,7 +22,7 @@ class Cat(Function):
         axis = self.axis % gy.ndim
         grads, start = [], 0
         for size in self.sizes:
-            index = (slice(None),) * axis + (slice(start, start + size),)
+            index = (slice(None),) * axis + (slice(start, start + size), ...)
             grads.append(gy[index])
             start += size
         return tuple(grads)
@@ -36,4 +36,4 @@ class Stack(Function):
 
     def backward(self, gy: Any) -> tuple[Any, ...]:
         axis = self.axis % gy.ndim
-        return tuple(gy[(slice(None),) * axis + (k,)] for k in range(gy.shape[axis]))
+        return tuple(gy[(slice(None),) * axis + (k, ...)] for k in range(gy.shape[axis]))

@@ -1,0 +1,73 @@
+"""Every array-module function the engine calls exists in CuPy's namespace (and the others').
+
+CuPy installs and imports on a machine without a GPU, so this runs everywhere: it reads the
+engine's source, finds each ``xp.NAME`` it uses, and looks the name up in the namespace each
+device computes with: NumPy (cpu), array_api_compat.cupy (cuda) and array_api_strict (strict).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ENGINE = Path(__file__).resolve().parents[1] / "minigen"
+# Code that runs on the device's arrays; data loading and plotting work on the host by design.
+HOST_ONLY = {"data", "cli", "viz", "bench", "serialization.py", "info.py"}
+
+
+def engine_files() -> list[Path]:
+    return [p for p in ENGINE.rglob("*.py") if not (set(p.relative_to(ENGINE).parts) & HOST_ONLY)]
+
+
+def xp_names() -> dict[str, set[str]]:
+    """NAME -> files, for every attribute read ``xp.NAME`` in engine code."""
+    names: dict[str, set[str]] = {}
+    for path in engine_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "xp":
+                names.setdefault(node.attr, set()).add(str(path.relative_to(ENGINE)))
+    return names
+
+
+def test_the_engine_uses_array_modules_at_all():
+    assert len(xp_names()) >= 15  # guards against the scan silently finding nothing
+
+
+@pytest.mark.parametrize(
+    "namespace_name", ["numpy", "array_api_compat.cupy", "array_api_strict"]
+)
+def test_every_xp_name_exists_in_each_device_namespace(namespace_name):
+    import importlib
+
+    namespace = np if namespace_name == "numpy" else pytest.importorskip(namespace_name)
+    missing = {name: sorted(files) for name, files in xp_names().items() if not hasattr(namespace, name)}
+    assert not missing, f"names the engine calls that {namespace_name} lacks: {missing}"
+    del importlib
+
+
+def test_engine_code_never_imports_numpy_to_compute_on_tensors():
+    """Engine modules may use NumPy only for host-side work named in an allow list."""
+    allowed = {
+        "dtypes.py",  # maps dtype names, no computation
+        "backend/array_module.py", "backend/random.py", "backend/device.py",
+        "autograd/tensor.py",  # host copies: numpy(), __array__, repr
+        "autograd/function.py",  # a type check (all NumPy arrays share the cpu device)
+        "autograd/gradcheck.py",  # finite differences are computed on the host by design
+        "creation.py",  # converts Python data on the host before the one copy to the device
+    }
+    offenders = []
+    for path in engine_files():
+        rel = str(path.relative_to(ENGINE))
+        tree = ast.parse(path.read_text())
+        imports_numpy = any(
+            isinstance(n, (ast.Import, ast.ImportFrom))
+            and any(a.name == "numpy" for a in n.names) if isinstance(n, ast.Import) else
+            isinstance(n, ast.ImportFrom) and n.module == "numpy"
+            for n in ast.walk(tree)
+        )
+        if imports_numpy and rel not in allowed:
+            offenders.append(rel)
+    assert not offenders, f"engine modules importing numpy outside the allow list: {offenders}"
