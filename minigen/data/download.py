@@ -34,7 +34,9 @@ _CHUNK = 1 << 20
 _USER_AGENT = "minigen-data/0.1 (+https://github.com/; Python urllib)"
 
 
-def download(url: str, dest: Path, verify: Callable[[bytes, str], T], timeout: float | None = None) -> T:
+def download(
+    url: str, dest: Path, verify: Callable[[bytes, str], T], timeout: float | None = None
+) -> T:
     """Fetch ``url`` into ``dest`` and return ``verify(bytes, url)``.
 
     ``verify`` raises to refuse the content; the file is then discarded and the error

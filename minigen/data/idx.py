@@ -80,7 +80,8 @@ def parse_idx(payload: bytes, name: str = "<bytes>") -> np.ndarray:
     header_size = 4 + 4 * ndim
     if len(payload) < header_size:
         raise IDXError(
-            f"{name}: header of {ndim} dimensions needs {header_size} bytes, file has {len(payload)}"
+            f"{name}: header of {ndim} dimensions needs {header_size} bytes,"
+            f" file has {len(payload)}"
         )
     shape = struct.unpack(f">{ndim}I", payload[4:header_size])
     dtype = DTYPE_CODES[code]

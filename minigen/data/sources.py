@@ -20,6 +20,7 @@ verification is reported with a warning and skipped; in the cache it is also ren
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -59,7 +60,7 @@ def cache_dir(spec: DatasetSpec) -> Path:
 
 
 def system_dirs(spec: DatasetSpec) -> list[Path]:
-    """``<dir>/datasets/<name>`` for each ``dir`` in ``$XDG_DATA_DIRS`` (package managers' copies)."""
+    """``<dir>/datasets/<name>`` for each ``dir`` of ``$XDG_DATA_DIRS`` (system-wide copies)."""
     dirs = os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share"
     return [Path(d) / "datasets" / spec.name for d in dirs.split(os.pathsep) if d]
 
@@ -113,13 +114,14 @@ def find_file(
             url = base + file.remote
             log.info("downloading %s", url)
             try:
-                return _download(url, cache / file.remote, lambda data, name: load_verified(data, file, name))
+                return _download(url, cache / file.remote, functools.partial(_verify, file))
             except (DownloadError, IDXError, ChecksumError) as error:
                 message = str(error)
                 # Verification messages already start with the URL; download errors do not.
                 tried.append(message if message.startswith(url) else f"{url}: {message}")
             except OSError as error:  # the cache folder itself: not writable, disk full
                 tried.append(f"{url}: cannot write to the cache {cache}: {error}")
+            log.warning("download failed, trying the next location: %s", tried[-1])
 
     raise DatasetNotFoundError(_not_found_message(spec, file, tried))
 
@@ -142,19 +144,25 @@ def load_split(
     return images, labels
 
 
+def _verify(file: FileSpec, data: bytes, name: str) -> np.ndarray:
+    return load_verified(data, file, name)
+
+
 def _from_folder(
     folder: Path, file: FileSpec, tried: list[str], kind: str, move_aside: bool = False
 ) -> np.ndarray | None:
     candidates = [folder / file.remote, folder / file.name]
     existing = [path for path in candidates if path.is_file()]
     if not existing:
-        tried.append(f"{kind}: {folder}: no {file.remote} or {file.name}")
+        missing = f"no {file.remote} or {file.name}" if folder.is_dir() else "no such folder"
+        tried.append(f"{kind}: {folder}: {missing}")
         return None
     for path in existing:
         try:
             array = load_verified(path.read_bytes(), file, str(path))
         except _REFUSED as error:
-            tried.append(f"{kind}: {error}" if str(path) in str(error) else f"{kind}: {path}: {error}")
+            message = str(error)
+            tried.append(f"{kind}: {message if str(path) in message else f'{path}: {message}'}")
             _report_bad_copy(path, error, move_aside)
             continue
         log.info("using %s", path)
@@ -180,12 +188,17 @@ def _not_found_message(spec: DatasetSpec, file: FileSpec, tried: list[str]) -> s
     names = ", ".join(f.remote for f in spec.files)
     lines = [f"{spec.title}: no usable copy of {file.remote}. Tried, in order:"]
     lines += [f"  - {entry}" for entry in tried]
+    if all(f.payload_sha256 for f in spec.files):
+        form = "gzipped or not"
+    else:
+        form = "the original .gz files: only their checksums are known"
     lines += [
-        "To supply the files yourself, put them in a folder (the .gz files as published, or",
-        f"  gunzipped where a payload checksum is known): {names}",
+        "To supply the files yourself, put them in a folder FOLDER (or FOLDER/"
+        f"{spec.name}/):",
+        f"  {names} ({form}),",
         "  then pass --data-dir FOLDER on the command line, root=FOLDER in Python, or set",
-        f"  {DATA_DIR_ENV}=FOLDER (the files may also be in FOLDER/{spec.name}/).",
-        f"  To download from another server, set {MIRRORS_ENV}='URL1 URL2' (base URLs).",
+        f"  {DATA_DIR_ENV}=FOLDER. To download from another server instead, set",
+        f"  {MIRRORS_ENV}='URL1 URL2' (base URLs, tried in order).",
     ]
     if spec.package_hint:
         lines.append(f"  Or install the system-wide copy: {spec.package_hint}")

@@ -23,7 +23,9 @@ def load_verified(data: bytes, spec: FileSpec, name: str) -> np.ndarray:
     array = parse_idx(payload, name)
     if array.shape != spec.shape or array.dtype != np.uint8:
         # Caught before the checksum to say what is wrong (a test split for a train split...).
-        raise ChecksumError(f"{name}: holds {array.dtype} {array.shape}, expected uint8 {spec.shape}")
+        raise ChecksumError(
+            f"{name}: holds {array.dtype} {array.shape}, expected uint8 {spec.shape}"
+        )
     if spec.payload_sha256:
         # The decompressed payload is what matters: any re-compression of the right data
         # (Debian's Fashion-MNIST) passes, and only the right data does.
