@@ -50,6 +50,8 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
             if g is None or not t.requires_grad:
                 continue
             check_grad_shape(fn, t, g)
+            if g.dtype != t.data.dtype:  # float32 w * float64 x: w.grad is float32, as PyTorch
+                g = get_array_module(g).astype(g, t.data.dtype)
             if t.grad_fn is None:
                 _accumulate(t, g)
             elif t.grad_fn in grads:

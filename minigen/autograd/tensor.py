@@ -68,6 +68,14 @@ class Tensor:
     def dim(self) -> int:
         return self.data.ndim
 
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
+                "use .any() or .all() on .numpy(), or compare one element"
+            )
+        return bool(self.item())
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

@@ -115,9 +115,9 @@ def var(x: Tensor, dim: Any = None, unbiased: bool = True, keepdim: bool = False
 
 def max(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     """The maximum; with ``dim``, a ``(values, indices)`` pair as in PyTorch."""
-    values = Max.apply(x, axis=dim, keepdims=keepdim)
     if dim is None:
-        return values
+        return Max.apply(x, axis=None, keepdims=keepdim, ties="split")
+    values = Max.apply(x, axis=dim, keepdims=keepdim, ties="first")
     return MaxResult(values, argmax(x, dim, keepdim))
 
 

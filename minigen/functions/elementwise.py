@@ -61,4 +61,6 @@ class Pow(Function):
 
     def backward(self, gy: Any) -> Any:
         c = self.exponent
+        if c == 0:  # x^0 = 1 is constant; c x^(c-1) would be 0 * inf = NaN at x = 0
+            return gy * 0
         return gy * (c * self.x ** (c - 1))

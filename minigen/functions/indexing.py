@@ -57,7 +57,7 @@ class GetItem(Function):
         xp = get_array_module(gy)
         if self.rows is not None:  # x[idx] reads rows of x, perhaps repeatedly
             n = self.x_shape[0]
-            index = xp.reshape(self.rows, (-1,))
+            index = xp.reshape(self.rows, (-1,)) % n  # -1 reads row n-1: count it there
             onehot = xp.astype(index[:, None] == xp.arange(n, device=gy.device)[None, :], gy.dtype)
             rows = xp.reshape(gy, (index.shape[0], -1))
             return xp.reshape(onehot.T @ rows, self.x_shape)

@@ -80,22 +80,30 @@ class Var(Function):
 
     def backward(self, gy: Any) -> Any:
         g = restore_axes(gy, self.axes, self.keepdims, self.centered.shape)
-        return g * (2 / self.divisor) * self.centered
+        scale = 2 / self.divisor if self.divisor else float("nan")  # n = c: NaN, as PyTorch
+        return g * scale * self.centered
 
 
 class Max(Function):
     r"""y = max_i x_i over the axes.
 
-    dy/dx_i = 1 for the element that is the maximum, 0 elsewhere; where several elements tie
-    for the maximum, each gets an equal share (PyTorch's rule for ``amax``).
+    dy/dx_i = 1 for the element that is the maximum, 0 elsewhere. Where several elements tie,
+    PyTorch's two rules: ``x.max()`` splits the gradient evenly among them (``ties="split"``);
+    ``x.max(dim)`` gives it all to the first maximum, the one its indices name (``ties="first"``).
     """
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         self.axes = normalize_axes(self.axis, x.ndim)
         y = xp.max(x, axis=self.axes, keepdims=True)
-        hits = xp.astype(x == y, x.dtype)
-        self.share = hits / xp.sum(hits, axis=self.axes, keepdims=True)
+        if self.ties == "first":  # one axis: a one-hot of argmax along it
+            (axis,) = self.axes
+            first = xp.argmax(x, axis=axis, keepdims=True)
+            positions = xp.reshape(xp.arange(x.shape[axis], device=x.device), (-1,) + (1,) * (x.ndim - axis - 1))
+            self.share = xp.astype(positions == first, x.dtype)
+        else:
+            hits = xp.astype(x == y, x.dtype)
+            self.share = hits / xp.sum(hits, axis=self.axes, keepdims=True)
         return y if self.keepdims else xp.reshape(y, tuple(n for i, n in enumerate(x.shape) if i not in self.axes))
 
     def backward(self, gy: Any) -> Any:

@@ -1,0 +1,92 @@
+r"""im2col and col2im: convolution as one matrix product, and its adjoint.
+
+A 2-D convolution slides a kh x kw window over the (zero-padded) image. ``im2col`` copies every
+window into one row of a matrix, so the whole convolution becomes one matrix product with the
+weight matrix (one big BLAS call instead of a loop over pixels):
+
+    rows:    one per output pixel, ordered (n, oh, ow)             -> N * OH * OW rows
+    columns: one per weight tap,   ordered (i, j, c) (kernel row,  -> kh * kw * C columns
+             kernel column, channel)
+
+Output size of a convolution with kernel k, stride s and padding p, per spatial dimension:
+
+    OH = floor((H + 2 p - k) / s) + 1
+
+The columns are ordered (i, j, c), channel fastest, rather than PyTorch's weight order
+(c, i, j), because then each copy below moves runs of C contiguous numbers: the image is viewed
+channels-last (N, H, W, C) and every kernel offset (i, j) is ONE strided slice of it. The loop
+runs over the kh * kw kernel offsets only; images and output pixels are never looped over.
+
+``col2im`` is the adjoint (the transpose) of ``im2col``: it adds every row back into the window
+it was copied from. Where windows overlap (stride < kernel), the contributions add up. So
+
+    <im2col(x), Y> = <x, col2im(Y)>     for every x and Y,
+
+which is exactly what the gradient of a convolution with respect to its input needs, and what
+the transposed convolution's forward is (see docs/derivations/conv2d.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigen.backend.array_module import get_array_module
+
+Pair = tuple[int, int]
+
+
+def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """OH = floor((H + 2 p - k) / s) + 1: how many window positions fit along one dimension."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def _window(start: int, count: int, stride: int) -> slice:
+    # The positions start, start + s, ..., start + s (count - 1): one tap of every window.
+    return slice(start, start + stride * (count - 1) + 1, stride)
+
+
+def im2col(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
+    """Windows of ``x`` (N, C, H, W) as rows: a matrix of shape (N*OH*OW, kh*kw*C).
+
+    Row (n, oh, ow), column (i, j, c) holds x_padded[n, c, oh*sh + i, ow*sw + j]. ``x`` may be
+    any strided view; a channels-last memory layout makes the first copy free.
+    """
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    channels_last = xp.permute_dims(x, (0, 2, 3, 1))
+    if ph or pw:
+        # Zero padding written as zeros + one slice assignment (no pad function in the standard).
+        padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype, device=x.device)
+        padded[:, ph : ph + h, pw : pw + w, :] = channels_last
+    else:
+        padded = channels_last
+    cols = xp.empty((n, oh, ow, kh, kw, c), dtype=x.dtype, device=x.device)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, :, i, j, :] = padded[:, _window(i, oh, sh), _window(j, ow, sw), :]
+    return xp.reshape(cols, (n * oh * ow, kh * kw * c))
+
+
+def col2im(cols: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> Any:
+    """The adjoint of ``im2col``: add each row of ``cols`` back into its window of an image.
+
+    ``cols`` has shape (N*OH*OW, kh*kw*C) with OH, OW the conv output size of an image of
+    shape ``x_shape`` = (N, C, H, W); the result has shape ``x_shape``. Positions that no window
+    covers (rows cut off by the floor in the output-size formula) get 0.
+
+    The result is a channels-last array viewed as (N, C, H, W): no copy back to NCHW order, the
+    next operation reads it through its strides.
+    """
+    xp = get_array_module(cols)
+    n, c, h, w = x_shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    windows = xp.reshape(cols, (n, oh, ow, kh, kw, c))
+    padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=cols.dtype, device=cols.device)
+    for i in range(kh):
+        for j in range(kw):
+            # Overlapping windows (stride < kernel) hit a position several times: +=, not =.
+            padded[:, _window(i, oh, sh), _window(j, ow, sw), :] += windows[:, :, :, i, j, :]
+    return xp.permute_dims(padded[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))
