@@ -1,8 +1,10 @@
 """Every array-module function the engine calls exists in CuPy's namespace (and the others').
 
 CuPy installs and imports on a machine without a GPU, so this runs everywhere: it reads the
-engine's source, finds each ``xp.NAME`` it uses, and looks the name up in the namespace each
-device computes with: NumPy (cpu), array_api_compat.cupy (cuda) and array_api_strict (strict).
+engine's source, finds each name it reads from an array namespace, in any of the three ways the
+engine spells one (``xp.NAME``, ``get_array_module(...).NAME`` and ``<device>.xp.NAME``), and
+looks the name up in the namespace each device computes with: NumPy (cpu),
+array_api_compat.cupy (cuda) and array_api_strict (strict).
 """
 
 from __future__ import annotations
@@ -22,14 +24,48 @@ def engine_files() -> list[Path]:
     return [p for p in ENGINE.rglob("*.py") if not (set(p.relative_to(ENGINE).parts) & HOST_ONLY)]
 
 
+def reads_a_namespace(node: ast.Attribute) -> bool:
+    """Whether ``node`` is ``xp.NAME``, ``<anything>.xp.NAME`` or ``get_array_module(...).NAME``."""
+    value = node.value
+    if isinstance(value, ast.Name):
+        return value.id == "xp"
+    if isinstance(value, ast.Attribute):
+        return value.attr == "xp"
+    if isinstance(value, ast.Call):
+        func = value.func
+        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        return called == "get_array_module"
+    return False
+
+
+def namespace_names(source: str) -> set[str]:
+    """Every NAME the source reads from an array namespace (see ``reads_a_namespace``)."""
+    return {
+        node.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and reads_a_namespace(node)
+    }
+
+
 def xp_names() -> dict[str, set[str]]:
-    """NAME -> files, for every attribute read ``xp.NAME`` in engine code."""
+    """NAME -> files, for every name engine code reads from an array namespace."""
     names: dict[str, set[str]] = {}
     for path in engine_files():
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "xp":
-                names.setdefault(node.attr, set()).add(str(path.relative_to(ENGINE)))
+        for name in namespace_names(path.read_text()):
+            names.setdefault(name, set()).add(str(path.relative_to(ENGINE)))
     return names
+
+
+def test_the_scan_sees_every_spelling_of_a_namespace():
+    source = (
+        "y = xp.tanh(x)\n"
+        "z = get_array_module(x).erf(x)\n"
+        "w = array_module.get_array_module(x).log1p(x)\n"
+        "v = device.xp.asarray(h)\n"
+        "u = self.target.xp.zeros(3)\n"
+        "t = np.exp(x) + x.shape + xp_other.cos(x)\n"  # not namespaces the engine computes with
+    )
+    assert namespace_names(source) == {"tanh", "erf", "log1p", "asarray", "zeros"}
 
 
 def test_the_engine_uses_array_modules_at_all():
@@ -43,7 +79,9 @@ def test_every_xp_name_exists_in_each_device_namespace(namespace_name):
     import importlib
 
     namespace = np if namespace_name == "numpy" else pytest.importorskip(namespace_name)
-    missing = {name: sorted(files) for name, files in xp_names().items() if not hasattr(namespace, name)}
+    missing = {
+        name: sorted(files) for name, files in xp_names().items() if not hasattr(namespace, name)
+    }
     assert not missing, f"names the engine calls that {namespace_name} lacks: {missing}"
     del importlib
 
