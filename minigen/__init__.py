@@ -7,7 +7,7 @@ with CuPy.
 
 __version__ = "0.1.0"
 
-from minigen import optim
+from minigen import nn, optim
 from minigen.autograd.function import Function
 from minigen.autograd.gradcheck import GradcheckError, gradcheck
 from minigen.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -70,5 +70,5 @@ __all__ = [
     "randn", "randn_like", "relu", "reshape", "set_default_device", "set_grad_enabled",
     "set_rng_state", "sigmoid", "sqrt", "squeeze", "stack", "sum", "synchronize", "tanh",
     "tensor", "transpose", "uint8", "unsqueeze", "var", "where", "zeros", "zeros_like",
-    "load", "optim", "save",
+    "load", "nn", "optim", "save",
 ]

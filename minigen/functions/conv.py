@@ -16,6 +16,10 @@ gradient (a product with W_mat, then col2im) and its input gradient is the convo
 (im2col, then a product with W_mat^T). Derivations: docs/derivations/conv2d.md and
 conv_transpose2d.md.
 
+Both products that feed col2im (the convolution's input gradient, the transposed convolution's
+forward) go through ``col2im_matmul``, which computes col2im(R W_mat) one kernel offset at a
+time instead of storing the large matrix R W_mat first (see minigen/functions/im2col.py).
+
 Layout: the matrices are "channels last" (rows of C numbers per pixel), so the outputs come back
 as NCHW-shaped views of channels-last memory, without a transposing copy. Weight taps are
 ordered (i, j, c) to match im2col's columns, so W (C_out, C_in, kh, kw) is permuted to
@@ -28,7 +32,7 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import get_array_module
-from minigen.functions.im2col import col2im, conv_output_size, im2col
+from minigen.functions.im2col import col2im_matmul, conv_output_size, im2col, weight_taps
 
 
 def weight_matrix(w: Any) -> Any:
@@ -77,9 +81,9 @@ class Conv2d(Function):
         oh = conv_output_size(h, kernel[0], self.stride[0], self.padding[0])
         ow = conv_output_size(wd, kernel[1], self.stride[1], self.padding[1])
         self.x_shape, self.w_shape, self.kernel = x.shape, w.shape, kernel
+        self.w = w  # kept for dL/dx
         self.cols = im2col(x, kernel, self.stride, self.padding)  # kept for dL/dW
-        self.w_mat = weight_matrix(w)  # kept for dL/dx
-        y = self.cols @ xp.matrix_transpose(self.w_mat)
+        y = self.cols @ xp.matrix_transpose(weight_matrix(w))
         if b is not None:
             y += b  # y is a fresh array: add the bias in place, row by row
         return rows_to_image(y, n, oh, ow)
@@ -89,7 +93,9 @@ class Conv2d(Function):
         g = pixel_rows(gy)  # (N*OH*OW, C_out)
         gx = gw = gb = None
         if self.inputs[0].requires_grad:
-            gx = col2im(g @ self.w_mat, self.x_shape, self.kernel, self.stride, self.padding)
+            # col2im(G W_mat), one kernel offset at a time (im2col.col2im_matmul)
+            taps = weight_taps(self.w)
+            gx = col2im_matmul(g, taps, self.x_shape, self.kernel, self.stride, self.padding)
         if self.inputs[1].requires_grad:
             gw = weight_from_matrix(xp.matrix_transpose(g) @ self.cols, self.w_shape)
         if len(self.inputs) > 2 and self.inputs[2].requires_grad:
@@ -120,9 +126,11 @@ class ConvTranspose2d(Function):
         out_shape = (n, w.shape[1], (h - 1) * sh - 2 * ph + kernel[0] + oph,
                      (wd - 1) * sw - 2 * pw + kernel[1] + opw)
         self.x_shape, self.w_shape, self.kernel = x.shape, w.shape, kernel
+        self.w = w  # kept for dL/dx
         self.x_rows = pixel_rows(x)  # kept for dL/dW
-        self.w_mat = weight_matrix(w)  # kept for dL/dx
-        y = col2im(self.x_rows @ self.w_mat, out_shape, kernel, self.stride, self.padding)
+        # col2im(X_rows W_mat), one kernel offset at a time (im2col.col2im_matmul)
+        taps = weight_taps(w)
+        y = col2im_matmul(self.x_rows, taps, out_shape, kernel, self.stride, self.padding)
         if b is not None:
             xp = get_array_module(x)
             y += xp.reshape(b, (1, -1, 1, 1))  # y is a view of a fresh array
@@ -136,7 +144,8 @@ class ConvTranspose2d(Function):
             cols = im2col(gy, self.kernel, self.stride, self.padding)  # (N*H*W, K)
             if need_x:
                 n, _, h, wd = self.x_shape
-                gx = rows_to_image(cols @ xp.matrix_transpose(self.w_mat), n, h, wd)
+                w_mat = weight_matrix(self.w)
+                gx = rows_to_image(cols @ xp.matrix_transpose(w_mat), n, h, wd)
             if need_w:
                 gw = weight_from_matrix(xp.matrix_transpose(self.x_rows) @ cols, self.w_shape)
         if len(self.inputs) > 2 and self.inputs[2].requires_grad:

@@ -24,6 +24,12 @@ it was copied from. Where windows overlap (stride < kernel), the contributions a
 
 which is exactly what the gradient of a convolution with respect to its input needs, and what
 the transposed convolution's forward is (see docs/derivations/conv2d.md).
+
+Both of those apply col2im to a matrix product, col2im(R @ W_mat). ``col2im_matmul`` computes
+the same thing one kernel offset at a time, R @ W_ij for the (A, C) block of W_mat that offset
+owns, so the (M, kh*kw*C) product is never stored: it would be the largest array of the whole
+layer (25 MB for the DCGAN's transposed conv), and writing it, then reading it back, costs more
+than the products themselves.
 """
 
 from __future__ import annotations
@@ -89,4 +95,35 @@ def col2im(cols: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padd
         for j in range(kw):
             # Overlapping windows (stride < kernel) hit a position several times: +=, not =.
             padded[:, _window(i, oh, sh), _window(j, ow, sw), :] += windows[:, :, :, i, j, :]
+    return xp.permute_dims(padded[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))
+
+
+def weight_taps(w: Any) -> Any:
+    """(A, C, kh, kw) -> (kh*kw, A, C): one contiguous (A, C) matrix per kernel offset (i, j).
+
+    taps[i*kw + j] is the block of columns (i, j, :) of the (A, kh*kw*C) weight matrix.
+    """
+    xp = get_array_module(w)
+    a, c, kh, kw = w.shape
+    return xp.reshape(xp.permute_dims(w, (2, 3, 0, 1)), (kh * kw, a, c))
+
+
+def col2im_matmul(
+    rows: Any, taps: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
+) -> Any:
+    """col2im(rows @ W_mat), computed without the (M, kh*kw*C) matrix rows @ W_mat.
+
+    ``rows`` is (N*OH*OW, A) and ``taps`` is ``weight_taps`` of the (A, C, kh, kw) weight: the
+    columns (i, j, :) of rows @ W_mat are rows @ taps[i*kw + j], so each offset's product is
+    added into its window positions as soon as it is made (an (M, C) array that stays small).
+    """
+    xp = get_array_module(rows)
+    n, c, h, w = x_shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=rows.dtype, device=rows.device)
+    for i in range(kh):
+        for j in range(kw):
+            block = xp.reshape(rows @ taps[i * kw + j, ...], (n, oh, ow, c))
+            padded[:, _window(i, oh, sh), _window(j, ow, sw), :] += block
     return xp.permute_dims(padded[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))

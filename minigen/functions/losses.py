@@ -78,13 +78,15 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(self, x: Any, y: Any) -> Any:
         xp = get_array_module(x)
         self.x, self.y = x, y
-        return xp.clip(x, 0, None) - x * y + xp.log1p(xp.exp(-xp.abs(x)))
+        self.e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
+        return xp.clip(x, 0.0, None) - x * y + xp.log1p(self.e)
 
     def backward(self, gl: Any) -> tuple[Any, Any]:
         xp = get_array_module(gl)
         gx = gy = None
         if self.inputs[0].requires_grad:
-            sigmoid = 0.5 + 0.5 * xp.tanh(0.5 * self.x)  # the sigmoid without e^{-x} overflow
+            # sigmoid(x) from e = e^{-|x|}, as the core Sigmoid: accurate in both tails
+            sigmoid = xp.where(self.x >= 0, 1 / (1 + self.e), self.e / (1 + self.e))
             gx = gl * (sigmoid - self.y)
         if self.inputs[1].requires_grad:
             gy = -gl * self.x

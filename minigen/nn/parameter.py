@@ -1,0 +1,21 @@
+"""``Parameter``: a tensor that a Module owns and an optimizer updates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minigen.autograd.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf tensor with ``requires_grad=True`` by default, registered by the Module holding it."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
