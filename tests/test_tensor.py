@@ -149,3 +149,14 @@ def test_max_with_dim_returns_values_and_indices():
     values, indices = t.max(1)
     assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
     assert t.max().item() == 7.0 and t.argmax().item() == 3
+
+
+def test_integer_tensors_meeting_floats_become_float32_as_in_pytorch():
+    i = mg.tensor([1, 2])
+    assert (i / 2).dtype == mg.float32 and (i / 2).tolist() == [0.5, 1.0]
+    assert (i * 2.5).dtype == mg.float32 and (2.5 * i).dtype == mg.float32
+    assert (i + mg.tensor([0.5, 0.5], dtype=mg.float64)).dtype == mg.float64
+    assert (i * 2).dtype == mg.int64 and (i + i).dtype == mg.int64
+    assert (i / i).dtype == mg.float32
+    s = mg.tensor([1, 2], device="strict")
+    assert (s * 0.5).dtype == mg.float32 and (s * 0.5).device == "strict"

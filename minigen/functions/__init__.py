@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from minigen.autograd.tensor import MaxResult, Tensor
+from minigen.dtypes import float32
 from minigen.functions.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from minigen.functions.arithmetic import Add, Div, Mul, Neg, Sub
 from minigen.functions.broadcasting import BroadcastTo
@@ -22,20 +23,36 @@ from minigen.functions.selection import Clamp, Maximum, Where
 from minigen.functions.shape import Permute, Reshape
 
 
+def _is_integral(x: Any) -> bool:
+    return isinstance(x, Tensor) and not x.dtype.is_floating_point
+
+
+def _promote(a: Any, b: Any, divide: bool = False) -> tuple[Any, Any]:
+    """PyTorch's promotion: an integer (or bool) tensor that meets a float, or is divided,
+    becomes float (the other tensor's float dtype, else float32), never float64 by accident."""
+    if not (_is_integral(a) or _is_integral(b)):
+        return a, b
+    floats = [x for x in (a, b) if isinstance(x, float) or (isinstance(x, Tensor) and not _is_integral(x))]
+    if not (divide or floats):
+        return a, b
+    target = next((x.dtype for x in floats if isinstance(x, Tensor)), float32)
+    return tuple(x.to(dtype=target) if _is_integral(x) else x for x in (a, b))  # type: ignore[return-value]
+
+
 def add(a: Any, b: Any) -> Tensor:
-    return Add.apply(a, b)
+    return Add.apply(*_promote(a, b))
 
 
 def sub(a: Any, b: Any) -> Tensor:
-    return Sub.apply(a, b)
+    return Sub.apply(*_promote(a, b))
 
 
 def mul(a: Any, b: Any) -> Tensor:
-    return Mul.apply(a, b)
+    return Mul.apply(*_promote(a, b))
 
 
 def div(a: Any, b: Any) -> Tensor:
-    return Div.apply(a, b)
+    return Div.apply(*_promote(a, b, divide=True))
 
 
 def neg(x: Tensor) -> Tensor:

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Run every walkthrough (walkthroughs/[0-9]*.py) in order, as plain scripts, and stop at the
+# first one that fails.
+#
+#   walkthroughs/run_all.sh                    # full size
+#   MINIGEN_FAST=1 walkthroughs/run_all.sh     # fast mode (what CI runs: .ci/run)
+#   MINIGEN_FIGURES=out/ walkthroughs/run_all.sh   # keep the figures in out/
+#
+# Uses `python` from PATH (put a virtual environment's bin/ first), MPLBACKEND=Agg, and writes
+# figures to $MINIGEN_FIGURES, or else to a fresh temporary folder (printed at the start).
+# Each walkthrough's output goes to a log file beside the figures; on a failure, the log is
+# printed, with the file name and its exit status. Prints one line per walkthrough with its
+# time in seconds.
+set -uo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+python="${PYTHON:-python}"
+export MPLBACKEND=Agg
+if [ -n "${MINIGEN_FIGURES:-}" ]; then
+  mkdir -p "$MINIGEN_FIGURES"
+else
+  MINIGEN_FIGURES="$(mktemp -d "${TMPDIR:-/tmp}/minigen-figures.XXXXXX")"
+fi
+export MINIGEN_FIGURES
+logs="$MINIGEN_FIGURES/logs"
+mkdir -p "$logs"
+
+shopt -s nullglob
+files=("$here"/[0-9]*.py)
+if [ ${#files[@]} -eq 0 ]; then
+  echo "no walkthroughs found in $here" >&2
+  exit 1
+fi
+
+mode="full"
+[ "${MINIGEN_FAST:-}" = "1" ] && mode="fast (MINIGEN_FAST=1)"
+echo "walkthroughs: ${#files[@]} files, $mode mode, $("$python" --version 2>&1), figures in $MINIGEN_FIGURES"
+
+now() { date +%s.%N; }
+total_start=$(now)
+for file in "${files[@]}"; do
+  name="$(basename "$file")"
+  log="$logs/${name%.py}.log"
+  start=$(now)
+  "$python" "$file" >"$log" 2>&1
+  status=$?
+  seconds=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+  if [ $status -ne 0 ]; then
+    echo "FAIL  $name  (exit $status after ${seconds} s); its output:" >&2
+    sed 's/^/    /' "$log" >&2
+    echo "walkthroughs: FAILED at walkthroughs/$name" >&2
+    exit 1
+  fi
+  printf 'ok    %-28s %6s s\n' "$name" "$seconds"
+done
+total=$(awk -v a="$total_start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+echo "walkthroughs: all ${#files[@]} passed in ${total} s"
