@@ -17,7 +17,10 @@ import pytest
 
 ENGINE = Path(__file__).resolve().parents[1] / "minigen"
 # Code that runs on the device's arrays; data loading and plotting work on the host by design.
-HOST_ONLY = {"data", "cli", "viz", "bench", "serialization.py", "info.py"}
+HOST_ONLY = {
+    "data", "cli", "viz", "bench", "serialization.py", "info.py",
+    "metrics",  # Frechet statistics and coverage are computed on the host from copied samples
+}
 
 
 def engine_files() -> list[Path]:
@@ -92,6 +95,9 @@ def test_engine_code_never_imports_numpy_to_compute_on_tensors():
         "dtypes.py",  # maps dtype names, no computation
         "backend/array_module.py", "backend/random.py", "backend/device.py",
         "autograd/tensor.py",  # host copies: numpy(), __array__, repr
+        # Host-side parts of training: the CSV log (one copy every N steps), checkpoints'
+        # random-number state, and pictures.
+        "train/metrics_log.py", "train/checkpoint.py", "train/pictures.py",
         "autograd/function.py",  # a type check (all NumPy arrays share the cpu device)
         "autograd/gradcheck.py",  # finite differences are computed on the host by design
         "creation.py",  # converts Python data on the host before the one copy to the device

@@ -1,0 +1,1 @@
+"""The ``minigen`` command line: ``train``, ``sample``, ``eval`` and ``info`` (see main.py)."""

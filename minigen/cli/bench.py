@@ -1,0 +1,92 @@
+"""``minigen bench``: time the engine on the CPU and the GPU (see ``minigen bench --help``).
+
+    minigen bench                      # every row, cpu and cuda (when there is a GPU)
+    minigen bench --quick              # small sweeps, few repeats: a minute's check
+    minigen bench --compare-torch      # PyTorch's time for the same rows, and the ratio
+    minigen bench --rows matmul steps  # only some rows
+
+Writes bench.txt (the table), bench.csv and speedup.png into --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from minigen.cli.errors import CLIError
+
+#: Names accepted by --rows: the families, and a few groups of them.
+GROUPS = {
+    "layers": ["conv2d", "conv_transpose2d", "batchnorm2d", "elementwise"],
+    "steps": ["train_step"],
+    "copies": ["h2d", "d2h"],
+}
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    from minigen.bench.rows import FAMILIES
+
+    names = list(FAMILIES) + list(GROUPS)
+    p = commands.add_parser(
+        "bench", help="time the engine on the CPU and the GPU", description=(
+            "Time matrix products, layers, whole training steps and host<->device copies on "
+            "the CPU and (when there is one) the GPU: warm-up first, synchronised clocks, the "
+            "median of repeated runs. Prints a table and writes bench.txt, bench.csv and "
+            "speedup.png (GPU speedup against size, with the crossover) into --out."),
+    )
+    p.add_argument("--device", default="all", choices=("all", "cpu", "cuda"),
+                   help="where to time: all (cpu, and cuda when there is a GPU; the default), "
+                        "cpu or cuda")
+    p.add_argument("--quick", action="store_true",
+                   help="small sweeps and few repeats (a check, not a measurement)")
+    p.add_argument("--compare-torch", action="store_true",
+                   help="time the same rows in PyTorch (when installed), side by side")
+    p.add_argument("--out", default=str(Path("runs") / "bench"),
+                   help="folder for bench.txt, bench.csv and speedup.png (default runs/bench)")
+    p.add_argument("--rows", nargs="+", choices=names, metavar="ROWS",
+                   help="which rows: " + ", ".join(names) + " (default: all)")
+    p.set_defaults(run_command=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from minigen.bench import report, runner
+
+    families = None
+    if args.rows:
+        families = list(dict.fromkeys(f for name in args.rows for f in GROUPS.get(name, [name])))
+    gpus, why = runner.gpu_status()
+    devices = ["cpu"]
+    if gpus and args.device in ("all", "cuda"):
+        devices = ["cpu", gpus[0]] if args.device == "all" else [gpus[0]]
+    torch_threads = None
+    if args.compare_torch:
+        from minigen.bench import torch_rows
+
+        if not torch_rows.available():
+            raise CLIError("--compare-torch needs PyTorch, which is not installed "
+                           "(it is never a dependency of minigen: pip install torch)")
+        import torch
+
+        torch.set_num_threads(runner.blas_threads())  # the same number of threads as BLAS
+        torch_threads = torch.get_num_threads()
+
+    header = runner.machine_lines(torch_threads)
+    if not gpus:
+        wanted = "--device cuda: " if args.device == "cuda" else ""
+        header.append(f"{wanted}no GPU found: {why}. Timing the CPU half only; on a machine "
+                      "with a GPU the same command adds the cuda columns and the speedup curve.")
+    print("\n".join(header), flush=True)
+    print(f"timing on {', '.join(devices)}" + (" (--quick)" if args.quick else ""), flush=True)
+
+    results = runner.run(devices, families, args.quick, args.compare_torch, progress=sys.stderr)
+    text = report.table(results)
+    print()
+    print(text)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.txt").write_text("\n".join(header) + "\n\n" + text + "\n")
+    report.write_csv(results, out / "bench.csv")
+    report.plot(results, out / "speedup.png", no_gpu_reason=why)
+    print(f"\nwrote {out / 'bench.txt'}, {out / 'bench.csv'} and {out / 'speedup.png'}")
+    return 0

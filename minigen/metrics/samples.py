@@ -1,0 +1,38 @@
+"""Drawing many samples from a trained generative model, in batches, as float32 [0, 1]."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import minigen as mg
+from minigen import nn
+
+
+def draw_samples(
+    model: nn.Module, n: int, device: mg.Device | str = "cpu", batch_size: int = 500,
+    label: int | None = None,
+) -> np.ndarray:
+    """``n`` samples of ``model`` as a float32 (n, 1, 28, 28) array in [0, 1].
+
+    ``label`` asks a conditional model for one class. The model is put in eval mode (its
+    batchnorm layers use their running statistics).
+    """
+    if not hasattr(model, "sample"):
+        raise ValueError(f"{type(model).__name__} is not a generative model: it has no sample()")
+    if label is not None and not getattr(model, "conditional", False):
+        raise ValueError(f"--label needs a conditional model (cgan), not {type(model).__name__}")
+    model.eval()
+    chunks = []
+    for start in range(0, n, batch_size):
+        size = min(batch_size, n - start)
+        kwargs = {"label": label} if getattr(model, "conditional", False) else {}
+        if getattr(model, "conditional", False) and label is None:
+            # Balanced classes: continue the 0, 1, ..., 9 cycle across batches.
+            ids = [(start + i) % model.num_classes for i in range(size)]
+            with mg.no_grad():
+                images = (model.generate(model.noise(size, device),
+                                         mg.tensor(ids, device=device)) + 1) * 0.5
+        else:
+            images = model.sample(size, device=device, **kwargs)
+        chunks.append(images.numpy())
+    return np.clip(np.concatenate(chunks), 0.0, 1.0).astype(np.float32)

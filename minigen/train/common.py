@@ -1,0 +1,56 @@
+"""Small helpers every training recipe uses: gradient norms, freezing a network, batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import minigen as mg
+from minigen import nn
+
+
+def grad_norm(parameters: Iterable[mg.Tensor]) -> mg.Tensor:
+    """The L2 norm of all gradients together, sqrt(sum of g^2), as a 0-d tensor on the device.
+
+    Stays on the device (no ``.item()``): the training loop copies it to the host only when
+    it logs, so the GPU never waits for Python.
+    """
+    total = None
+    for p in parameters:
+        if p.grad is None:
+            continue
+        g = p.grad
+        square = (g * g).sum()
+        total = square if total is None else total + square
+    if total is None:
+        raise ValueError("grad_norm: no parameter has a gradient yet")
+    return mg.sqrt(total)
+
+
+def set_requires_grad(module: nn.Module, flag: bool) -> None:
+    """Freeze (False) or unfreeze (True) every parameter of ``module``.
+
+    A frozen network still passes gradients *through* itself to its inputs; only its own
+    weights get no gradient, so no time is spent computing one.
+    """
+    for p in module.parameters():
+        p.requires_grad = flag
+
+
+def batch_to_device(array: Any, device: mg.Device) -> mg.Tensor | None:
+    """A host (NumPy) batch as a tensor on ``device``: shared on the CPU, one copy to a GPU."""
+    if array is None:
+        return None
+    if device.type == "cpu":
+        return mg.from_numpy(array)
+    return mg.tensor(array, device=device)
+
+
+def as_numbers(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Host values of a step's metrics (waits for the device): for tests and one-off prints."""
+    out = {}
+    for key, value in metrics.items():
+        if isinstance(value, mg.Tensor):
+            value = float(value.item()) if value.ndim == 0 else value.numpy()
+        out[key] = value
+    return out

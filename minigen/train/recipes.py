@@ -1,0 +1,72 @@
+"""Which model, which training step and which defaults each ``minigen train MODEL`` uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from minigen import nn
+from minigen.models import MODELS
+from minigen.train.ae_step import AEStep
+from minigen.train.classifier_step import ClassifierStep
+from minigen.train.config import TrainConfig
+from minigen.train.gan_step import GANStep
+from minigen.train.vae_step import VAEStep
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to train one model: its ``kind`` ("ae", "vae", "gan", "classifier") picks the
+    training step and the pictures; the numbers are the defaults of the CLI options."""
+
+    kind: str
+    epochs: int
+    batch_size: int
+    lr: float
+    latent_dim: int | None
+
+
+RECIPES: dict[str, Recipe] = {
+    "ae": Recipe("ae", 10, 128, 1e-3, 20),
+    "vae": Recipe("vae", 10, 128, 1e-3, 20),
+    "conv-vae": Recipe("vae", 10, 128, 1e-3, 16),
+    "gan": Recipe("gan", 10, 64, 2e-4, 100),
+    "dcgan": Recipe("gan", 5, 64, 2e-4, 100),
+    "cgan": Recipe("gan", 5, 64, 2e-4, 100),
+    "classifier": Recipe("classifier", 3, 128, 1e-3, None),
+}
+
+
+def resolve(config: TrainConfig) -> TrainConfig:
+    """``config`` with every None filled from its recipe's defaults (device: the default)."""
+    recipe = RECIPES[config.model]
+    if config.device is None:
+        import minigen as mg
+
+        config.device = str(mg.get_default_device())
+    for name in ("epochs", "batch_size", "lr", "latent_dim"):
+        if getattr(config, name) is None:
+            setattr(config, name, getattr(recipe, name))
+    return config
+
+
+def build_model(name: str, latent_dim: int | None) -> nn.Module:
+    """A fresh model for the CLI name ``name`` (float32, on the CPU)."""
+    cls = MODELS[name]
+    return cls() if latent_dim is None else cls(latent_dim=latent_dim)
+
+
+def build_step(config: TrainConfig, model: nn.Module) -> Callable[..., dict[str, Any]]:
+    """The training step object for ``config`` (it owns the optimizers)."""
+    kind = RECIPES[config.model].kind
+    if kind == "vae":
+        return VAEStep(model, lr=config.lr, beta=config.beta, kl_warmup=config.kl_warmup)
+    if kind == "ae":
+        return AEStep(model, lr=config.lr)
+    if kind == "gan":
+        return GANStep(
+            model, lr=config.lr, label_smoothing=config.label_smoothing,
+            saturating=config.saturating, d_steps=config.d_steps,
+        )
+    return ClassifierStep(model, lr=config.lr)
