@@ -7,20 +7,22 @@ convolutions double 7 -> 14 -> 28 back.
 
 from __future__ import annotations
 
-import minigen as mg
 from minigen import nn
-from minigen.models.vae import LOGVAR_RANGE, reparameterize
+from minigen.models.vae import VAE
 
 
-class ConvVAE(nn.Module):
+class ConvVAE(VAE):
     """Encoder Conv(1,32,4,2,1)-ReLU-Conv(32,64,4,2,1)-ReLU-Flatten-Linear(3136,256)-ReLU with
     heads Linear(256, latent_dim); decoder Linear(latent_dim,256)-ReLU-Linear(256,3136)-ReLU-
-    Unflatten(64,7,7)-ConvT(64,32,4,2,1)-ReLU-ConvT(32,1,4,2,1)-Sigmoid."""
+    Unflatten(64,7,7)-ConvT(64,32,4,2,1)-ReLU-ConvT(32,1,4,2,1)-Sigmoid.
+
+    ``encode``, ``decode``, ``forward`` and ``sample`` are the VAE's: only the networks differ.
+    """
 
     pixel_scale = "unit"
 
     def __init__(self, latent_dim: int = 16) -> None:
-        super().__init__()
+        nn.Module.__init__(self)  # not VAE.__init__: this VAE builds other networks
         self.latent_dim = latent_dim
         self.encoder = nn.Sequential(
             nn.Conv2d(1, 32, 4, 2, 1), nn.ReLU(),  # 28x28 -> 14x14
@@ -35,25 +37,3 @@ class ConvVAE(nn.Module):
             nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),  # 7x7 -> 14x14
             nn.ConvTranspose2d(32, 1, 4, 2, 1),  # 14x14 -> 28x28, logits (sigmoid in decode)
         )
-
-    def encode(self, x: mg.Tensor) -> tuple[mg.Tensor, mg.Tensor]:
-        h = self.encoder(x)
-        return self.mu(h), mg.clamp(self.logvar(h), *LOGVAR_RANGE)
-
-    def decode_logits(self, z: mg.Tensor) -> mg.Tensor:
-        return self.decoder(z)
-
-    def decode(self, z: mg.Tensor) -> mg.Tensor:
-        return mg.sigmoid(self.decode_logits(z))
-
-    def forward(self, x: mg.Tensor) -> tuple[mg.Tensor, mg.Tensor, mg.Tensor]:
-        mu, logvar = self.encode(x)
-        z = reparameterize(mu, logvar)
-        return self.decode_logits(z), mu, logvar
-
-    def embed(self, x: mg.Tensor) -> mg.Tensor:
-        return self.encode(x)[0]
-
-    def sample(self, n: int, device: mg.Device | str | None = None) -> mg.Tensor:
-        with mg.no_grad():
-            return self.decode(mg.randn(n, self.latent_dim, device=device))
