@@ -13,6 +13,9 @@ from minigen.backend.device import (
     synchronize,
 )
 from minigen.backend import cuda
+from minigen.backend.host_memory import keep_freed_memory
+
+keep_freed_memory()  # reuse freed host memory step after step (see host_memory.py)
 
 __all__ = [
     "Device",

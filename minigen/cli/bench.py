@@ -5,7 +5,8 @@
     minigen bench --compare-torch      # PyTorch's time for the same rows, and the ratio
     minigen bench --rows matmul steps  # only some rows
 
-Writes bench.txt (the table), bench.csv and speedup.png into --out.
+Writes bench.txt (the table), bench.csv, bench.md (the CPU rows as a Markdown table) and
+speedup.png into --out.
 """
 
 from __future__ import annotations
@@ -88,5 +89,7 @@ def run(args: argparse.Namespace) -> int:
     (out / "bench.txt").write_text("\n".join(header) + "\n\n" + text + "\n")
     report.write_csv(results, out / "bench.csv")
     report.plot(results, out / "speedup.png", no_gpu_reason=why)
-    print(f"\nwrote {out / 'bench.txt'}, {out / 'bench.csv'} and {out / 'speedup.png'}")
+    (out / "bench.md").write_text(report.markdown_ratios(results) + "\n")
+    print(f"\nwrote bench.txt, bench.csv, bench.md (the CPU table in Markdown) and "
+          f"speedup.png into {out}")
     return 0

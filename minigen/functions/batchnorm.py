@@ -79,7 +79,12 @@ class BatchNorm(Function):
                 m = _count(gy.shape) // gy.shape[1]
                 mean_gy = xp.reshape(sum_gy, shape) / m
                 mean_gy_xhat = xp.reshape(sum_gy_xhat, shape) / m
-                gx = scale * (gy - mean_gy - self.x_hat * mean_gy_xhat)
+                # gx = scale * (gy - mean_gy - x_hat * mean_gy_xhat), built in place in one
+                # array: four passes over the batch without three temporary arrays
+                gx = self.x_hat * -mean_gy_xhat
+                gx += gy
+                gx -= mean_gy
+                gx *= scale
             else:
                 gx = scale * gy
         if need_gamma:

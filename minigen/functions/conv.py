@@ -32,13 +32,7 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import get_array_module
-from minigen.functions.im2col import col2im_matmul, conv_output_size, im2col, weight_taps
-
-
-def weight_matrix(w: Any) -> Any:
-    """(A, B, kh, kw) -> (A, kh*kw*B): one row per A, taps ordered (i, j, b) as im2col's."""
-    xp = get_array_module(w)
-    return xp.reshape(xp.permute_dims(w, (0, 2, 3, 1)), (w.shape[0], -1))
+from minigen.functions.im2col import col2im_matmul, conv_output_size, im2col, weight_matrix
 
 
 def weight_from_matrix(g: Any, shape: tuple[int, ...]) -> Any:
@@ -93,9 +87,8 @@ class Conv2d(Function):
         g = pixel_rows(gy)  # (N*OH*OW, C_out)
         gx = gw = gb = None
         if self.inputs[0].requires_grad:
-            # col2im(G W_mat), one kernel offset at a time (im2col.col2im_matmul)
-            taps = weight_taps(self.w)
-            gx = col2im_matmul(g, taps, self.x_shape, self.kernel, self.stride, self.padding)
+            # col2im(G W_mat), without storing the large matrix G W_mat (im2col.col2im_matmul)
+            gx = col2im_matmul(g, self.w, self.x_shape, self.kernel, self.stride, self.padding)
         if self.inputs[1].requires_grad:
             gw = weight_from_matrix(xp.matrix_transpose(g) @ self.cols, self.w_shape)
         if len(self.inputs) > 2 and self.inputs[2].requires_grad:
@@ -128,9 +121,8 @@ class ConvTranspose2d(Function):
         self.x_shape, self.w_shape, self.kernel = x.shape, w.shape, kernel
         self.w = w  # kept for dL/dx
         self.x_rows = pixel_rows(x)  # kept for dL/dW
-        # col2im(X_rows W_mat), one kernel offset at a time (im2col.col2im_matmul)
-        taps = weight_taps(w)
-        y = col2im_matmul(self.x_rows, taps, out_shape, kernel, self.stride, self.padding)
+        # col2im(X_rows W_mat), without storing the large X_rows W_mat (im2col.col2im_matmul)
+        y = col2im_matmul(self.x_rows, w, out_shape, kernel, self.stride, self.padding)
         if b is not None:
             xp = get_array_module(x)
             y += xp.reshape(b, (1, -1, 1, 1))  # y is a view of a fresh array

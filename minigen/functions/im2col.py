@@ -15,7 +15,9 @@ Output size of a convolution with kernel k, stride s and padding p, per spatial 
 The columns are ordered (i, j, c), channel fastest, rather than PyTorch's weight order
 (c, i, j), because then each copy below moves runs of C contiguous numbers: the image is viewed
 channels-last (N, H, W, C) and every kernel offset (i, j) is ONE strided slice of it. The loop
-runs over the kh * kw kernel offsets only; images and output pixels are never looped over.
+runs over the kh * kw kernel offsets only; images and output pixels are never looped over,
+except when there are fewer output pixels than kernel offsets (a 7x7 kernel over a 7x7 image:
+one window, 49 offsets), where copying whole windows makes fewer, larger copies.
 
 ``col2im`` is the adjoint (the transpose) of ``im2col``: it adds every row back into the window
 it was copied from. Where windows overlap (stride < kernel), the contributions add up. So
@@ -29,7 +31,8 @@ Both of those apply col2im to a matrix product, col2im(R @ W_mat). ``col2im_matm
 the same thing one kernel offset at a time, R @ W_ij for the (A, C) block of W_mat that offset
 owns, so the (M, kh*kw*C) product is never stored: it would be the largest array of the whole
 layer (25 MB for the DCGAN's transposed conv), and writing it, then reading it back, costs more
-than the products themselves.
+than the products themselves. (Unless it is small: with one output channel, the whole product
+is a thin matrix, and one product followed by col2im is faster than 16 products by a vector.)
 """
 
 from __future__ import annotations
@@ -69,9 +72,14 @@ def im2col(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
     else:
         padded = channels_last
     cols = xp.empty((n, oh, ow, kh, kw, c), dtype=x.dtype, device=x.device)
-    for i in range(kh):
-        for j in range(kw):
-            cols[:, :, :, i, j, :] = padded[:, _window(i, oh, sh), _window(j, ow, sw), :]
+    if oh * ow < kh * kw:  # fewer windows than kernel offsets: copy window by window instead
+        for a in range(oh):
+            for b in range(ow):
+                cols[:, a, b, :, :, :] = padded[:, a * sh : a * sh + kh, b * sw : b * sw + kw, :]
+    else:
+        for i in range(kh):
+            for j in range(kw):
+                cols[:, :, :, i, j, :] = padded[:, _window(i, oh, sh), _window(j, ow, sw), :]
     return xp.reshape(cols, (n * oh * ow, kh * kw * c))
 
 
@@ -91,11 +99,22 @@ def col2im(cols: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padd
     oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
     windows = xp.reshape(cols, (n, oh, ow, kh, kw, c))
     padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=cols.dtype, device=cols.device)
-    for i in range(kh):
-        for j in range(kw):
-            # Overlapping windows (stride < kernel) hit a position several times: +=, not =.
-            padded[:, _window(i, oh, sh), _window(j, ow, sw), :] += windows[:, :, :, i, j, :]
+    if oh * ow < kh * kw:  # fewer windows than kernel offsets: add window by window instead
+        for a in range(oh):
+            for b in range(ow):
+                padded[:, a * sh : a * sh + kh, b * sw : b * sw + kw, :] += windows[:, a, b, ...]
+    else:
+        for i in range(kh):
+            for j in range(kw):
+                # Overlapping windows (stride < kernel) hit a position several times: +=, not =.
+                padded[:, _window(i, oh, sh), _window(j, ow, sw), :] += windows[:, :, :, i, j, :]
     return xp.permute_dims(padded[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))
+
+
+def weight_matrix(w: Any) -> Any:
+    """(A, B, kh, kw) -> (A, kh*kw*B): one row per A, taps ordered (i, j, b) as im2col's."""
+    xp = get_array_module(w)
+    return xp.reshape(xp.permute_dims(w, (0, 2, 3, 1)), (w.shape[0], -1))
 
 
 def weight_taps(w: Any) -> Any:
@@ -109,18 +128,26 @@ def weight_taps(w: Any) -> Any:
 
 
 def col2im_matmul(
-    rows: Any, taps: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
+    rows: Any, weight: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
 ) -> Any:
-    """col2im(rows @ W_mat), computed without the (M, kh*kw*C) matrix rows @ W_mat.
+    """col2im(rows @ W_mat), computed without storing the (M, kh*kw*C) matrix rows @ W_mat.
 
-    ``rows`` is (N*OH*OW, A) and ``taps`` is ``weight_taps`` of the (A, C, kh, kw) weight: the
-    columns (i, j, :) of rows @ W_mat are rows @ taps[i*kw + j], so each offset's product is
-    added into its window positions as soon as it is made (an (M, C) array that stays small).
+    ``rows`` is (N*OH*OW, A) and ``weight`` the (A, C, kh, kw) weight, W_mat its
+    ``weight_matrix``. The columns (i, j, :) of rows @ W_mat are rows @ taps[i*kw + j], so each
+    offset's product is added into its window positions as soon as it is made (an (M, C) array
+    that stays small).
+
+    When the whole product is no larger than ``rows`` (few channels C, such as the one channel of
+    an image), kh*kw thin products would each read all of ``rows`` for little arithmetic: one
+    product, then col2im, is faster. The same holds when there are fewer windows than offsets.
     """
     xp = get_array_module(rows)
     n, c, h, w = x_shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    if kh * kw * c <= rows.shape[1] or oh * ow < kh * kw:
+        return col2im(rows @ weight_matrix(weight), x_shape, kernel, stride, padding)
+    taps = weight_taps(weight)
     padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=rows.dtype, device=rows.device)
     for i in range(kh):
         for j in range(kw):

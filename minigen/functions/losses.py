@@ -86,7 +86,8 @@ class BinaryCrossEntropyWithLogits(Function):
         gx = gy = None
         if self.inputs[0].requires_grad:
             # sigmoid(x) from e = e^{-|x|}, as the core Sigmoid: accurate in both tails
-            sigmoid = xp.where(self.x >= 0, 1 / (1 + self.e), self.e / (1 + self.e))
+            m = xp.astype(self.x >= 0, self.e.dtype)  # 1 where x >= 0, else 0
+            sigmoid = (m + (1 - m) * self.e) / (1 + self.e)
             gx = gl * (sigmoid - self.y)
         if self.inputs[1].requires_grad:
             gy = -gl * self.x

@@ -10,7 +10,7 @@ import minigen.nn as nn
 import minigen.nn.functional as F
 from minigen.errors import ShapeError
 from minigen.functions.conv import weight_matrix
-from minigen.functions.im2col import col2im, col2im_matmul, conv_output_size, im2col, weight_taps
+from minigen.functions.im2col import col2im, col2im_matmul, conv_output_size, im2col
 
 # (x shape (N, C, H, W), kernel, stride, padding): non-square, overlapping and gapped windows.
 CONFIGS = [
@@ -19,6 +19,9 @@ CONFIGS = [
     ((1, 3, 9, 7), (3, 2), (2, 3), (0, 1)),
     ((3, 1, 5, 6), (2, 2), (3, 2), (2, 0)),  # stride > kernel: some pixels in no window
     ((2, 4, 4, 3), (1, 1), (1, 1), (0, 0)),
+    # fewer windows than kernel offsets (copied window by window): one window, and 2 x 2
+    ((2, 3, 5, 4), (5, 4), (1, 1), (0, 0)),
+    ((2, 2, 5, 5), (4, 3), (1, 2), (1, 0)),
 ]
 
 
@@ -62,9 +65,15 @@ def test_col2im_matmul_equals_col2im_of_the_product(shape, kernel, stride, paddi
     ow = conv_output_size(w, kernel[1], stride[1], padding[1])
     rows = rng.standard_normal((n * oh * ow, 5))
     weight = rng.standard_normal((5, c) + kernel)
-    fused = col2im_matmul(rows, weight_taps(weight), shape, kernel, stride, padding)
+    fused = col2im_matmul(rows, weight, shape, kernel, stride, padding)
     plain = col2im(rows @ weight_matrix(weight), shape, kernel, stride, padding)
     np.testing.assert_allclose(fused, plain, atol=1e-12)
+    # one output channel: the thin product is made whole, then col2im; the same numbers
+    single = rng.standard_normal((5, 1) + kernel)
+    np.testing.assert_allclose(
+        col2im_matmul(rows, single, shape[:1] + (1,) + shape[2:], kernel, stride, padding),
+        col2im(rows @ weight_matrix(single), shape[:1] + (1,) + shape[2:], kernel, stride,
+               padding), atol=1e-12)
 
 
 @pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS)
