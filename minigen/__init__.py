@@ -9,8 +9,8 @@ __version__ = "0.1.0"
 
 from minigen import nn, optim
 from minigen.autograd.function import Function
-from minigen.autograd.gradcheck import GradcheckError, gradcheck
 from minigen.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minigen.autograd.gradcheck import GradcheckError, gradcheck
 from minigen.autograd.tensor import Tensor
 from minigen.backend import cuda
 from minigen.backend.device import Device, get_default_device, set_default_device, synchronize

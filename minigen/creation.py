@@ -6,7 +6,8 @@ allocates directly on that device.
 
 from __future__ import annotations
 
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from minigen.backend.array_module import device_of_array, get_array_module, is_c
 from minigen.backend.device import Device, as_device
 from minigen.dtypes import DType, as_dtype, default_float, dtype_from_native
 
-DeviceLike = Union[str, Device, None]
+DeviceLike = str | Device | None
 
 
 def tensor(

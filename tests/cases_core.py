@@ -6,8 +6,9 @@ one tensor where the operation allows it.
 
 from __future__ import annotations
 
-import minigen as mg
 from gradcases import GradCase, rand64
+
+import minigen as mg
 
 
 def case(name: str, directional: bool | None = None, **options: float):

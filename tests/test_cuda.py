@@ -59,7 +59,7 @@ def test_gpu_forward_backward_matches_cpu():
     gpu_loss, gpu_grads = small_network_step("cuda", params, x, y)
     assert gpu_loss.device == "cuda:0"
     np.testing.assert_allclose(gpu_loss.numpy(), cpu_loss.numpy(), rtol=1e-5)
-    for g, c in zip(gpu_grads, cpu_grads):
+    for g, c in zip(gpu_grads, cpu_grads, strict=True):
         np.testing.assert_allclose(g.numpy(), c.numpy(), rtol=1e-4, atol=1e-5)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from gradcases import all_cases, all_function_classes, functions_in_graph
 
 import minigen as mg
-from gradcases import all_cases, all_function_classes, functions_in_graph
 
 CASES = all_cases()
 

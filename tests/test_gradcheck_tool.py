@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from gradcases import rand64
 
 import minigen as mg
-from gradcases import rand64
 
 
 class WrongSquare(mg.Function):

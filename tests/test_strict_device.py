@@ -46,7 +46,7 @@ def test_network_forward_and_backward_match_numpy():
     assert strict_loss.device == "strict" and strict_grads[0].device == "strict"
     assert strict_loss.dtype == mg.float32
     np.testing.assert_allclose(strict_loss.numpy(), cpu_loss.numpy(), rtol=1e-6)
-    for gs, gc in zip(strict_grads, cpu_grads):
+    for gs, gc in zip(strict_grads, cpu_grads, strict=True):
         np.testing.assert_allclose(gs.numpy(), gc.numpy(), rtol=1e-5, atol=1e-6)
 
 

@@ -46,7 +46,7 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
         gxs = fn.backward(gy)
         if not isinstance(gxs, tuple):
             gxs = (gxs,)
-        for t, g in zip(fn.inputs, gxs):
+        for t, g in zip(fn.inputs, gxs, strict=False):  # an optional input (bias) may be absent
             if g is None or not t.requires_grad:
                 continue
             check_grad_shape(fn, t, g)

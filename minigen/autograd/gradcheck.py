@@ -18,7 +18,7 @@ which costs 2 forward passes per direction whatever the size, for large inputs.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -84,7 +84,7 @@ def gradcheck(
     if use_directions:
         _check_directions(checked, analytic, scalar_loss, eps, atol, rtol, n_directions, rng)
     else:
-        for index, (t, grad) in enumerate(zip(checked, analytic)):
+        for index, (t, grad) in enumerate(zip(checked, analytic, strict=True)):
             numeric = _numeric_gradient(t, scalar_loss, eps)
             _compare(index, t, grad, numeric, atol, rtol)
     return True
@@ -132,11 +132,11 @@ def _check_directions(
             directions = [rng.standard_normal(h.shape) for h in hosts]
             values = []
             for sign in (1, -1):
-                for t, h, d in zip(checked, hosts, directions):
+                for t, h, d in zip(checked, hosts, directions, strict=True):
                     t.data = move_array(h + sign * eps * d, t.device)
                 values.append(loss())
             numeric = (values[0] - values[1]) / (2 * eps)
-            predicted = sum(float((g * d).sum()) for g, d in zip(analytic, directions))
+            predicted = sum(float((g * d).sum()) for g, d in zip(analytic, directions, strict=True))
             if abs(numeric - predicted) > atol + rtol * abs(numeric):
                 raise GradcheckError(
                     f"gradcheck failed along random direction {k} (all {len(checked)} inputs at "
@@ -144,7 +144,7 @@ def _check_directions(
                     f"abs err {abs(numeric - predicted):.3g} (atol {atol}, rtol {rtol})"
                 )
     finally:
-        for t, data in zip(checked, originals):
+        for t, data in zip(checked, originals, strict=True):
             t.data = data
 
 

@@ -8,7 +8,7 @@ Function with its forward and backward.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
-    def size(self, dim: int | None = None) -> Union[tuple[int, ...], int]:
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
         """The shape, or the length of dimension ``dim``."""
         return self.shape if dim is None else self.shape[dim]
 
@@ -89,7 +89,8 @@ class Tensor:
         Both changes are recorded: gradients flow back through them to ``self``.
         """
         for arg in args:
-            if isinstance(arg, (DType, type)) or (isinstance(arg, str) and arg.startswith(("float", "int", "uint", "bool"))):
+            names_dtype = isinstance(arg, str) and arg.startswith(("float", "int", "uint", "bool"))
+            if isinstance(arg, (DType, type)) or names_dtype:
                 dtype = arg
             else:
                 device = arg
@@ -127,7 +128,7 @@ class Tensor:
             return self.data
         return to_host(self.data)
 
-    def item(self) -> Union[float, int, bool]:
+    def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number (waits for the GPU)."""
         if self.numel() != 1:
             raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")

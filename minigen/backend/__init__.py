@@ -4,6 +4,7 @@ Engine code asks the arrays it works on for their namespace (`get_array_module`)
 global, so one code path serves every device.
 """
 
+from minigen.backend import cuda
 from minigen.backend.array_module import device_of_array, get_array_module
 from minigen.backend.device import (
     Device,
@@ -12,7 +13,6 @@ from minigen.backend.device import (
     set_default_device,
     synchronize,
 )
-from minigen.backend import cuda
 from minigen.backend.host_memory import keep_freed_memory
 
 keep_freed_memory()  # reuse freed host memory step after step (see host_memory.py)

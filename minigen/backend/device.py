@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-from typing import Any, Union
+from typing import Any
 
 from minigen.backend import cuda
 from minigen.errors import MinigenError
@@ -32,7 +32,7 @@ class Device:
 
     __slots__ = ("type", "index")
 
-    def __init__(self, spec: Union[str, Device], index: int | None = None) -> None:
+    def __init__(self, spec: str | Device, index: int | None = None) -> None:
         if isinstance(spec, Device):
             self.type, self.index = spec.type, spec.index
             return
@@ -117,14 +117,14 @@ def get_default_device() -> Device:
     return _default[0]
 
 
-def set_default_device(device: Union[str, Device]) -> None:
+def set_default_device(device: str | Device) -> None:
     """Make ``device`` the default for tensors created without ``device=``."""
     resolved = Device(device)
-    resolved.xp  # fail now, with the clear CUDA error, rather than at the first tensor
+    _ = resolved.xp  # fail now, with the clear CUDA error, rather than at the first tensor
     _default[:] = [resolved]
 
 
-def as_device(device: Union[str, Device, None]) -> Device:
+def as_device(device: str | Device | None) -> Device:
     """None means the default device; strings are parsed; Devices pass through."""
     if device is None:
         return get_default_device()
@@ -133,7 +133,7 @@ def as_device(device: Union[str, Device, None]) -> Device:
     return Device(device)
 
 
-def synchronize(device: Union[str, Device, None] = None) -> None:
+def synchronize(device: str | Device | None = None) -> None:
     """Wait until all queued work on ``device`` has finished (GPU work runs asynchronously).
 
     Read a clock only after this when timing the GPU; on the CPU it returns at once.

@@ -36,7 +36,7 @@ def generator(device: Device) -> Any:
     if device not in generators:
         seed = _state["seed"]
         if device.type == "cuda":
-            device.xp  # raises the clear CUDA error where there is none
+            _ = device.xp  # raises the clear CUDA error where there is none
             import cupy
 
             # Each GPU gets its own stream of numbers, derived from the seed and its index.

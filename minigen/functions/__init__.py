@@ -6,7 +6,8 @@ hold the forward and backward (and a docstring with the local derivative).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from minigen.autograd.tensor import MaxResult, Tensor
 from minigen.dtypes import float32
