@@ -1,0 +1,430 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 5. The GAN, step by step
+#
+# A generative adversarial network (Goodfellow et al., 2014) is two networks and a game.
+# The **generator** $G$ turns random noise $z$ into an image. The **discriminator** $D$
+# looks at an image and gives one number, a logit $D(x)$: $\sigma(D(x))$ is its probability
+# that $x$ is a real image rather than one of $G$'s fakes. $D$ learns to tell real from fake;
+# $G$ learns to make $D$ say "real". Neither ever sees a formula for what a digit is: $G$
+# learns it only through $D$'s gradients.
+#
+# The game, written as one objective, is
+#
+# $$\min_G \max_D \; \mathbb E_{x \sim \text{data}}\big[\log \sigma(D(x))\big]
+#   + \mathbb E_{z \sim \mathcal N(0, I)}\big[\log\big(1 - \sigma(D(G(z)))\big)\big].$$
+#
+# In practice both players minimise a binary cross-entropy (BCE) on $D$'s logits:
+#
+# - $D$: $\;\text{BCE}(D(x), 1) + \text{BCE}(D(G(z)), 0)$: call real images real and fakes
+#   fake;
+# - $G$: $\;\text{BCE}(D(G(z)), 1) = -\log \sigma(D(G(z)))$: be called real. (This is the
+#   *non-saturating* form; lesson 6 shows why it beats minimising $\log(1 - \sigma(D(G(z))))$.)
+#
+# This lesson runs **one training iteration** with each textbook step in its own cell, and
+# watches each step do what it says. Then it trains the MLP GAN of `minigen.models.GAN` on the
+# shipped MNIST sample with `minigen.train.GANStep`, which performs the same steps, and looks
+# at the images that the same fixed noise gives after each epoch. Figures go to
+# `$MINIGEN_FIGURES` (default `walkthroughs/figures/`).
+
+# %%
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+import minigen as mg
+import minigen.nn.functional as F
+from minigen.data import ArrayDataset, DataLoader, MNISTSample
+from minigen.models import GAN
+from minigen.optim import Adam
+from minigen.train import GANStep, grad_norm, set_requires_grad
+from minigen.viz import image_grid
+
+FAST = os.environ.get("MINIGEN_FAST") == "1"  # a short run on a subset: see the end
+BATCH = 64
+try:
+    HERE = Path(__file__).resolve().parent  # run as a script
+except NameError:
+    HERE = Path.cwd()  # run as a notebook: Jupyter starts in the notebook's folder
+FIGURES = Path(os.environ.get("MINIGEN_FIGURES", HERE / "figures"))
+FIGURES.mkdir(parents=True, exist_ok=True)
+
+
+def new_figure(width, height):
+    """A matplotlib Figure drawn by the Agg backend: no display, no global pyplot state."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save(fig, name):
+    """Write ``fig`` to FIGURES/name, and show it when running inside Jupyter."""
+    path = FIGURES / name
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    print(f"figure written: {path}")
+    if "ipykernel" in sys.modules:
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
+
+
+def show_images(ax, images, nrow, title=None):
+    """Images with values in [-1, 1] (the generator's tanh range) tiled ``nrow`` to a row,
+    black ink on white."""
+    unit = (np.asarray(images) + 1) / 2
+    ax.imshow(image_grid(1 - unit, nrow), cmap="gray", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
+
+
+def mean_probability(logits):
+    """The mean of sigmoid(logits): D's average probability that its inputs are real."""
+    return mg.sigmoid(logits).mean().item()
+
+
+# %% [markdown]
+# ## Step 1: initialise G and D
+#
+# `GAN()` holds both networks as plain `Sequential`s: $G$ maps 100 numbers to $28 \times 28$
+# through 256, 512 and 1024 units with LeakyReLU(0.2), and ends in a $\tanh$, so its pixels
+# lie in $[-1, 1]$; $D$ maps 784 pixels through 512 and 256 units to one logit. Each network
+# has **its own optimizer**: a step of one must not move the other. Adam with lr
+# $2 \cdot 10^{-4}$ and $\beta_1 = 0.5$ (instead of 0.9) is the DCGAN paper's recipe: less
+# momentum keeps the two players from overshooting each other.
+
+# %%
+mg.manual_seed(0)
+gan = GAN(latent_dim=100)
+G, D = gan.generator, gan.discriminator
+opt_g = Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+opt_d = Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+print("G =", G)
+print("D =", D)
+print(f"G: {sum(p.numel() for p in G.parameters()):,} parameters, "
+      f"D: {sum(p.numel() for p in D.parameters()):,} parameters")
+
+# %% [markdown]
+# The real images must live where $G$'s images live: the loader's `scale="symmetric"` maps
+# pixels to $[-1, 1]$ (0 is mid-grey, $-1$ background, $+1$ ink).
+
+# %%
+train_set = MNISTSample(train=True)
+loader = DataLoader(train_set, BATCH, shuffle=True, seed=0, scale="symmetric", drop_last=True)
+real, _ = next(iter(loader))
+print("a real batch:", real.shape, f"pixels in [{real.numpy().min()}, {real.numpy().max()}]")
+
+# %% [markdown]
+# ## Step 2: draw noise and generate
+#
+# $z \sim \mathcal N(0, I)$, 100 numbers per image, and $G(z)$: a batch of fakes. The
+# untrained $G$ draws grey noise: its weights are random, so its outputs hover near 0
+# (mid-grey) with small random variations.
+
+# %%
+z = gan.noise(BATCH)  # (64, 100)
+fake = gan.generate(z)  # G(z): (64, 1, 28, 28) in [-1, 1]
+print("z", z.shape, "-> G(z)", fake.shape,
+      f"pixels in [{fake.numpy().min():.3f}, {fake.numpy().max():.3f}]")
+print("G(z) carries the graph back to G's weights:", fake.grad_fn)
+
+fig = new_figure(9, 2.6)
+ax_real, ax_fake = fig.subplots(1, 2)
+show_images(ax_real, real.numpy()[:16], 8, "real digits, scaled to [-1, 1]")
+show_images(ax_fake, fake.numpy()[:16], 8, "G(z) before training")
+save(fig, "05_real_and_untrained_fakes.png")
+
+# %% [markdown]
+# ## Step 3: D's probability that the fake is real
+#
+# $D$ gives a logit per image, $\sigma$ turns it into a probability. The untrained $D$ knows
+# nothing: its probabilities sit near $0.5$.
+
+# %%
+logits_fake = gan.discriminate(fake)  # (64,) logits
+p_fake = mg.sigmoid(logits_fake)
+print(f"D(G(z)) = sigmoid(logit): mean {p_fake.mean().item():.4f}, "
+      f"range [{p_fake.numpy().min():.4f}, {p_fake.numpy().max():.4f}]")
+
+# %% [markdown]
+# ## Step 4: the losses as if fake and as if real
+#
+# The same probabilities $p = \sigma(D(G(z)))$ can be scored against two labels:
+#
+# - as if **fake** (label 0): $\text{BCE}(p, 0) = -\log(1 - p)$, small when $D$ says "fake".
+#   This is what $D$ minimises on fakes.
+# - as if **real** (label 1): $\text{BCE}(p, 1) = -\log p$, small when $D$ says "real".
+#   This is what $G$ minimises.
+#
+# With $p \approx 0.5$ both are about $\ln 2 = 0.693$. `F.binary_cross_entropy_with_logits`
+# takes the logits and computes the same numbers without ever forming $\log 0$.
+
+# %%
+zeros, ones = mg.zeros(BATCH), mg.ones(BATCH)
+loss_as_fake = F.binary_cross_entropy_with_logits(logits_fake, zeros)
+loss_as_real = F.binary_cross_entropy_with_logits(logits_fake, ones)
+pn = p_fake.numpy()
+print(f"as if fake: {loss_as_fake.item():.4f}   by hand -mean log(1 - p) = "
+      f"{-np.log(1 - pn).mean():.4f}")
+print(f"as if real: {loss_as_real.item():.4f}   by hand -mean log p     = "
+      f"{-np.log(pn).mean():.4f}")
+
+# %% [markdown]
+# ## Step 5: train D to call fakes fake
+#
+# $D$'s loss on the fakes is the "as if fake" loss. Its gradient must change $D$ only. We
+# pass `fake.detach()`: the same numbers, cut from the graph that leads back to $G$, so
+# `backward()` stops at $D$ and $G$'s weights get no gradient. Then one Adam step of $D$,
+# and we ask $D$ again about **the same fakes**.
+
+# %%
+opt_d.zero_grad()
+loss_d_fake = F.binary_cross_entropy_with_logits(gan.discriminate(fake.detach()), zeros)
+loss_d_fake.backward()
+print("G's weights got a gradient:", any(p.grad is not None for p in G.parameters()))
+print(f"D's gradient norm: {grad_norm(D.parameters()).item():.4f}")
+opt_d.step()
+with mg.no_grad():
+    after_d_fake = mean_probability(gan.discriminate(fake))
+print(f"D(G(z)) on the same fakes: {p_fake.mean().item():.4f} before, {after_d_fake:.4f} after")
+
+# %% [markdown]
+# ## Step 6: G's loss through D, without training D
+#
+# $G$ wants $D$ to say "real": its loss is the "as if real" loss of its fakes. This time the
+# gradient must flow **through** $D$ (how else would $G$ know what to change?) but must not
+# change $D$. `set_requires_grad(D, False)` freezes $D$'s weights: $D$ still passes
+# gradients back to its input, the fakes, and from there into $G$, but computes none for its
+# own weights. (`minigen.train.GANStep` does exactly this.)
+
+# %%
+p_fake_before_g = mean_probability(gan.discriminate(fake.detach()))
+opt_d.zero_grad()  # clear D's gradients from step 5, to see that step 6 adds none
+opt_g.zero_grad()
+set_requires_grad(D, False)
+loss_g = F.binary_cross_entropy_with_logits(gan.discriminate(fake), ones)
+loss_g.backward()
+set_requires_grad(D, True)
+print(f"G's loss (as if real): {loss_g.item():.4f}")
+print("D's weights got a gradient:", any(p.grad is not None for p in D.parameters()))
+print(f"G's gradient norm: {grad_norm(G.parameters()).item():.4f}")
+
+# %% [markdown]
+# ## Step 7: train G to be called real
+#
+# One Adam step of $G$. Then we draw the images again **from the same noise** $z$ and ask the
+# (unchanged) $D$.
+
+# %%
+opt_g.step()
+with mg.no_grad():
+    p_fake_after_g = mean_probability(gan.discriminate(gan.generate(z)))
+print(f"D(G(z)), same z, same D: {p_fake_before_g:.4f} before G's step, "
+      f"{p_fake_after_g:.4f} after")
+
+# %% [markdown]
+# ## Step 8: D on real images
+#
+# Now the real batch. $D$ has not seen a real image yet: its verdict on them is as
+# uninformed as its verdict on the fakes was, near one half.
+
+# %%
+logits_real = gan.discriminate(real)
+print(f"D(x) on real digits: mean {mean_probability(logits_real):.4f}; "
+      f"loss as if real {F.binary_cross_entropy_with_logits(logits_real, ones).item():.4f}")
+
+# %% [markdown]
+# ## Step 9: train D to call real images real
+#
+# The "as if real" loss on real images, one Adam step of $D$, and ask again.
+
+# %%
+p_real_before = mean_probability(logits_real.detach())
+opt_d.zero_grad()
+loss_d_real = F.binary_cross_entropy_with_logits(gan.discriminate(real), ones)
+loss_d_real.backward()
+opt_d.step()
+with mg.no_grad():
+    p_real_after = mean_probability(gan.discriminate(real))
+print(f"D(x) on the same real digits: {p_real_before:.4f} before, {p_real_after:.4f} after")
+
+# %% [markdown]
+# Each step moved its probability the way its loss asked. The two steps on fakes moved it
+# by a few thousandths, the step on real images by almost a tenth. Adam's first step moves
+# every weight by about the learning rate, $2 \cdot 10^{-4}$, whatever its gradient (lesson
+# 1), and how far that moves $D$'s logit depends on the input: the real images' pixels are
+# all $\pm 1$, the untrained fakes' within $\pm 0.2$.
+#
+# ## The same iteration in `GANStep`
+#
+# `minigen.train.GANStep` ([gan_step.py](../minigen/train/gan_step.py)) performs these steps
+# in the usual order of the DCGAN recipe, one call per real batch:
+#
+# | `GANStep` | the cells above |
+# |---|---|
+# | 1. `z = model.noise(...)`, 2. `fake = model.generate(z)` | step 2 |
+# | 3. `d_real = D(real)`, `d_fake = D(fake.detach())` | steps 3 and 8 |
+# | 4. `loss_d = BCE(d_real, 1) + BCE(d_fake, 0)` | steps 4, 5 and 9 |
+# | 5. `opt_d.step()` | one step on both terms at once, where we took two |
+# | 6. D frozen, `BCE(D(fake), 1)` | step 6 |
+# | 7. `opt_g.step()` | step 7 |
+#
+# So $D$ takes one step on the sum of its two losses (its gradient is the sum of the
+# gradients of our steps 5 and 9), before $G$'s step; real and fake images go through $D$ in
+# separate batches, so that a batchnorm layer in $D$ (the DCGAN has some) never mixes them.
+# It returns the losses, $D$'s mean verdicts $D(x)$ and $D(G(z))$, and both gradient norms.
+#
+# ## Training
+#
+# Now many iterations. Every epoch we draw 64 images from the **same fixed noise**, so that
+# the pictures show $G$ changing, not the noise.
+
+# %%
+if FAST:
+    # A short run on a subset: 2,048 images (32 batches), 8 epochs, 256 iterations.
+    EPOCHS, SUBSET = 8, 2048
+else:
+    EPOCHS, SUBSET = 30, len(train_set)  # 130 batches per epoch, 3,900 iterations
+train_part = ArrayDataset(train_set.images[:SUBSET], train_set.labels[:SUBSET], train_set.classes)
+loader = DataLoader(train_part, BATCH, shuffle=True, seed=1, scale="symmetric", drop_last=True)
+
+mg.manual_seed(0)
+gan = GAN(latent_dim=100)
+step = GANStep(gan, lr=2e-4, betas=(0.5, 0.999))
+fixed_z = gan.noise(64)
+snapshots = {}  # epoch -> images from fixed_z
+history = {key: [] for key in ("loss_d", "loss_g", "d_real", "d_fake")}
+start = time.perf_counter()
+for epoch in range(1, EPOCHS + 1):
+    for real, _ in loader:
+        metrics = step(real)
+        for key in history:
+            history[key].append(metrics[key].item())
+    with mg.no_grad():
+        snapshots[epoch] = gan.generate(fixed_z).numpy()
+    n = len(loader)
+    print(f"epoch {epoch:2d}: loss_D {np.mean(history['loss_d'][-n:]):.3f}  "
+          f"loss_G {np.mean(history['loss_g'][-n:]):.3f}  "
+          f"D(x) {np.mean(history['d_real'][-n:]):.3f}  "
+          f"D(G(z)) {np.mean(history['d_fake'][-n:]):.3f}")
+print(f"{len(history['loss_d'])} iterations in {time.perf_counter() - start:.0f} s")
+
+# %% [markdown]
+# ### The fixed-noise grid over epochs
+
+# %%
+shown = sorted({1, 2, EPOCHS // 4, EPOCHS // 2, 3 * EPOCHS // 4, EPOCHS} - {0})
+fig = new_figure(3.1 * len(shown), 3.4)
+for ax, epoch in zip(fig.subplots(1, len(shown)), shown, strict=True):
+    show_images(ax, snapshots[epoch][:36], 6, f"epoch {epoch}")
+save(fig, "05_fixed_noise_over_epochs.png")
+
+fig = new_figure(6.5, 6.8)
+show_images(fig.add_subplot(), snapshots[EPOCHS], 8, f"G(fixed z) after {EPOCHS} epochs")
+save(fig, "05_samples_final.png")
+
+# %% [markdown]
+# ### The curves
+
+# %%
+def smooth(values):
+    values = np.asarray(values)
+    window = min(max(25, len(values) // 80), len(values))
+    return np.convolve(values, np.ones(window) / window, mode="valid")
+
+
+fig = new_figure(11, 3.4)
+ax_loss, ax_p = fig.subplots(1, 2)
+for key, label in [("loss_d", "D's loss (real + fake)"), ("loss_g", "G's loss")]:
+    ax_loss.plot(smooth(history[key]), label=label)
+ax_loss.axhline(2 * np.log(2), color="grey", ls=":", lw=1)
+ax_loss.axhline(np.log(2), color="grey", ls=":", lw=1)
+ax_loss.set_title("losses (dotted: 2 ln 2 and ln 2, the values at D = 1/2)", fontsize=9)
+for key, label in [("d_real", "D(x), real images"), ("d_fake", "D(G(z)), fakes")]:
+    ax_p.plot(smooth(history[key]), label=label)
+ax_p.axhline(0.5, color="grey", ls=":", lw=1)
+ax_p.set_ylim(0, 1)
+ax_p.set_title("D's mean probability of 'real'", fontsize=9)
+for ax in (ax_loss, ax_p):
+    ax.set_xlabel("iteration (moving average)")
+    ax.legend(fontsize=8)
+    ax.grid(True, alpha=0.3)
+save(fig, "05_curves.png")
+
+# %% [markdown]
+# The curves are not a loss going down, as for a classifier or a VAE: the two losses pull
+# against each other. At the equilibrium the game aims for, $G$'s images are
+# indistinguishable from real ones and $D$ can only say $\tfrac12$ everywhere: $D$'s loss
+# would be $2 \ln 2 = 1.386$ and $G$'s $\ln 2 = 0.693$ (the dotted lines). In practice $D$
+# stays ahead: in the full run, $D(x)$ settles near 0.7 and $D(G(z))$ near 0.3, and the
+# losses wander around $D$'s 0.8-0.9 and $G$'s 2. A GAN's loss says little about how good
+# its images are; look at the images (or measure them: `minigen eval`).
+#
+# **What the run shows.** In fast mode (8 epochs over 2,048 images, 256 iterations) both
+# of $D$'s verdicts still hover above one half, and $G$ has gone from grey noise to the same
+# noisy dark smudge in the middle of every image: it has learned roughly where digits put
+# their ink, not their shapes, and it ignores $z$ (every fake looks alike). That is as far
+# as a few seconds go. The full run (30 epochs over the 8,334 images, 3,900 iterations,
+# about a minute and a half on a CPU) shows the stages a GAN goes through: one smudge for
+# every $z$ (epochs 1 and 2); fakes that differ between $z$, some still with the wrong
+# background; strokes; and by the last epochs, speckled digits, many of them recognisable
+# (twos, threes, sevens, nines, ones), others still smudges. An MLP sees pixels, not
+# shapes; lesson 7's convolutional DCGAN does much better in far fewer iterations.
+#
+# ## Exercises
+#
+# 1. In step 5 we passed `fake.detach()`. What would go wrong if we passed `fake` instead?
+#    (Two things: one in step 5, one in step 6.)
+# 2. In step 6, what would happen if we forgot `set_requires_grad(D, False)` but still only
+#    called `opt_g.step()`? Is the result wrong, or only wasteful? And what if the next line
+#    were `opt_d.step()` without `opt_d.zero_grad()`?
+# 3. At the equilibrium, $\sigma(D(x)) = \tfrac12$ for every image. Show that $D$'s loss is
+#    then $2 \ln 2$ and $G$'s $\ln 2$, the dotted lines.
+# 4. Why do $G$ and $D$ need separate optimizers, when one optimizer over all parameters
+#    would be shorter?
+# 5. The real images are scaled to $[-1, 1]$. What would $D$ learn in the first few steps if
+#    they were left in $[0, 1]$ while $G$ ends in $\tanh$?
+# 6. Change `GANStep(gan, ...)` to `GANStep(gan, d_steps=3)`: what changes in each call, and
+#    how do you expect $D(G(z))$ to move?
+
+# %% [markdown]
+# ## Answers
+#
+# 1. In step 5, `backward()` would run on through $G$ and fill $G$'s gradients with the
+#    gradient of **D's** loss ("make the fakes look fake"); they would add up with $G$'s own
+#    gradient unless cleared. And step 6's `backward()` would fail: the first backward freed
+#    the saved values of $G$'s part of the graph, so minigen raises `GradError: trying to
+#    backward through the graph a second time`. (`GANStep` detaches for both reasons.)
+# 2. Only wasteful: $D$'s weights would get gradients too, but `opt_g.step()` updates only
+#    $G$'s. But those gradients say "make the fakes look real", the opposite of $D$'s goal: an
+#    `opt_d.step()` without clearing them first would train $D$ to be fooled.
+# 3. $\text{BCE}(\tfrac12, 1) = -\ln \tfrac12 = \ln 2$ and $\text{BCE}(\tfrac12, 0) =
+#    -\ln(1 - \tfrac12) = \ln 2$; $D$'s loss has one of each, $2 \ln 2 = 1.386$; $G$'s is one
+#    term, $\ln 2 = 0.693$.
+# 4. Each player's loss must move only its own weights. One optimizer stepping on the sum of
+#    the two losses would move $D$ by $G$'s gradient too (the gradient of "be fooled"). Two
+#    optimizers also keep separate Adam statistics, and allow different learning rates.
+# 5. To tell real from fake by the range alone: a fake has pixels below 0, a real image never
+#    does. $D$ wins at once without looking at shapes, and $G$'s gradient only says "move your
+#    pixels into $[0, 1]$".
+# 6. $D$ still steps on every call, but $G$ steps only on every third call, so $D$ makes three
+#    steps per $G$ step. $D$ gets ahead: $D(G(z))$ falls. Lesson 6 shows where that leads.
