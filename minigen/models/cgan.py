@@ -11,6 +11,7 @@ from __future__ import annotations
 import minigen as mg
 from minigen import nn
 from minigen.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator, dcgan_init
+from minigen.models.gan import sampling
 
 
 def one_hot(labels: mg.Tensor, num_classes: int) -> mg.Tensor:
@@ -53,5 +54,5 @@ class ConditionalGAN(DCGAN):
         no label is given."""
         ids = [label] * n if label is not None else [i % self.num_classes for i in range(n)]
         labels = mg.tensor(ids, device=device)
-        with mg.no_grad():
+        with sampling(self):
             return (self.generate(self.noise(n, device), labels) + 1) * 0.5

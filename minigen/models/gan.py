@@ -7,8 +7,24 @@ G learns to fool D. The game itself is in :mod:`minigen.train.gan_step`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import minigen as mg
 from minigen import nn
+
+
+@contextmanager
+def sampling(model: nn.Module) -> Iterator[None]:
+    """No graph, and eval mode (batchnorm uses its running statistics and does not update
+    them), restoring the previous mode after: drawing samples must not change the model."""
+    was_training = model.training
+    model.eval()
+    try:
+        with mg.no_grad():
+            yield
+    finally:
+        model.train(was_training)
 
 
 class GAN(nn.Module):
@@ -49,5 +65,5 @@ class GAN(nn.Module):
 
     def sample(self, n: int, device: mg.Device | str | None = None) -> mg.Tensor:
         """``n`` new images in [0, 1]."""
-        with mg.no_grad():
+        with sampling(self):
             return (self.generate(self.noise(n, device)) + 1) * 0.5

@@ -121,3 +121,15 @@ def test_classifier_shapes():
     model = Classifier()
     assert model(images()).shape == (4, 10)
     assert model.features(images()).shape == (4, 128)
+
+
+def test_sampling_leaves_batchnorm_statistics_and_mode_untouched():
+    from minigen.models import DCGAN
+
+    model = DCGAN()
+    model.train()
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items() if "running" in k}
+    model.sample(4)
+    after = {k: v.numpy() for k, v in model.state_dict().items() if "running" in k}
+    assert model.training
+    assert all(np.array_equal(before[k], after[k]) for k in before)
