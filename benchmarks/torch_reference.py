@@ -335,11 +335,12 @@ class Judge:
 def timing(seconds: list[float]) -> str:
     if not seconds:
         return "-"
-    return f"{statistics.median(seconds):.1f} ({sum(seconds) / len(seconds):.1f})"
+    return (f"{statistics.median(seconds):.1f} ({sum(seconds) / len(seconds):.1f}; "
+            f"{min(seconds):.1f})")
 
 
 def table(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["| model | library | epochs | s / epoch, median (mean) | classifier Frechet "
+    lines = ["| model | library | epochs | s / epoch, median (mean; fastest) | classifier Frechet "
              "distance | classes covered | class entropy | smallest class share |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -383,6 +384,10 @@ def previous_wall(out: Path, fresh: bool) -> float:
     return float(json.loads(path.read_text())["seconds"])
 
 
+def duration(seconds: float) -> str:
+    return f"{seconds:.0f} seconds" if seconds < 90 else f"{seconds / 60:.0f} minutes"
+
+
 def section(rows: list[dict[str, Any]], notes: list[str], command: str, wall: float,
             total: float, accuracy: float, n: int) -> str:
     today = datetime.date.today().isoformat()
@@ -391,8 +396,8 @@ def section(rows: list[dict[str, Any]], notes: list[str], command: str, wall: fl
         START,
         "### PyTorch reference for the GANs (same architectures, same recipe, same evaluator)",
         "",
-        f"Produced on {today} by `{command}` ({wall / 60:.0f} minutes of wall time"
-        + (f"; {total / 60:.0f} in all with the earlier invocations whose checkpoints it "
+        f"Produced on {today} by `{command}` ({duration(wall)} of wall time"
+        + (f"; {duration(total)} in all with the earlier invocations whose checkpoints it "
            "continued" if total > wall + 1 else "") + ", "
         f"torch {torch.__version__}, `torch.set_num_threads(2)`, {cpu}). PyTorch is not a "
         "dependency of minigen; this benchmark needs it installed. The PyTorch models are "
@@ -412,8 +417,8 @@ def section(rows: list[dict[str, Any]], notes: list[str], command: str, wall: fl
         "nats at most). The *real images* row is 10,000 training images: the floor of the "
         "distance. Seconds per epoch are training only; the PyTorch ones were taken under "
         "`nice -n 19` while other jobs used this 2-core machine, and minigen's when "
-        "`benchmarks/quality.py` ran, so they compare only roughly (unloaded, PyTorch takes "
-        "about 15 s per epoch for the GAN and 100 s for the DCGAN).",
+        "`benchmarks/quality.py` ran, so medians and means compare only roughly; the fastest "
+        "epoch is the nearest to an idle machine.",
         "",
         *table(rows),
         "",

@@ -65,7 +65,8 @@ def evaluate(run: str, classifier: str | None = None, n: int = 10000, data_dir: 
         if judge_config.data != config.data:
             raise CLIError(f"the classifier was trained on {judge_config.data}, "
                            f"the model on {config.data}")
-        samples = draw_samples(model, n, device)
+        mg.manual_seed(seed)  # again: building the judge drew random numbers; samples must
+        samples = draw_samples(model, n, device)  # equal `minigen sample RUN --seed SEED`'s
         f_samples, predicted = classify(judge, samples, device)
         f_real, real_predicted = classify(judge, images, device)
         coverage = class_coverage(predicted)
