@@ -28,8 +28,6 @@
 
 # %%
 import os
-import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -37,24 +35,11 @@ import minigen as mg
 import minigen.nn.functional as F
 from minigen.backend.array_module import get_array_module
 from minigen.viz.graph import draw_graph
+from minigen.viz.lesson import figures_folder
+from minigen.viz.lesson import show_file as show
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # nothing here is slow; kept for uniformity
-try:
-    HERE = Path(__file__).resolve().parent  # run as a script
-except NameError:
-    HERE = Path.cwd()  # run as a notebook: Jupyter starts in the notebook's folder
-FIGURES = Path(os.environ.get("MINIGEN_FIGURES", HERE / "figures"))
-FIGURES.mkdir(parents=True, exist_ok=True)
-
-
-def show(path):
-    """Say where a figure went, and show it when running inside Jupyter."""
-    print(f"figure written: {path}")
-    if "ipykernel" in sys.modules:
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
-
+FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
 
 # %% [markdown]
 # ## The graph `backward()` walks

@@ -33,47 +33,21 @@
 
 # %%
 import os
-import sys
-from pathlib import Path
 
 import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import minigen as mg
 import minigen.nn.functional as F
 from minigen.data import MNISTSample
 from minigen.functions.im2col import conv_output_size, im2col
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # fewer batchnorm steps below
-try:
-    HERE = Path(__file__).resolve().parent  # run as a script
-except NameError:
-    HERE = Path.cwd()  # run as a notebook: Jupyter starts in the notebook's folder
-FIGURES = Path(os.environ.get("MINIGEN_FIGURES", HERE / "figures"))
-FIGURES.mkdir(parents=True, exist_ok=True)
+FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
+save = figure_saver(FIGURES)
 COLORS = ["tab:red", "tab:blue", "tab:green"]
-
-
-def new_figure(width, height):
-    """A matplotlib Figure drawn by the Agg backend: no display, no global pyplot state."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def save(fig, name):
-    """Write ``fig`` to FIGURES/name, and show it when running inside Jupyter."""
-    path = FIGURES / name
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    print(f"figure written: {path}")
-    if "ipykernel" in sys.modules:
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
-
 
 def show_numbers(ax, array, fmt="{:g}", fontsize=7):
     """An array as a grid of cells with their values written in."""

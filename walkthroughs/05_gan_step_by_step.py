@@ -42,13 +42,9 @@
 
 # %%
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 import minigen as mg
 import minigen.nn.functional as F
@@ -57,34 +53,12 @@ from minigen.models import GAN
 from minigen.optim import Adam
 from minigen.train import GANStep, grad_norm, set_requires_grad
 from minigen.viz import image_grid
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # a short run on a subset: see the end
 BATCH = 64
-try:
-    HERE = Path(__file__).resolve().parent  # run as a script
-except NameError:
-    HERE = Path.cwd()  # run as a notebook: Jupyter starts in the notebook's folder
-FIGURES = Path(os.environ.get("MINIGEN_FIGURES", HERE / "figures"))
-FIGURES.mkdir(parents=True, exist_ok=True)
-
-
-def new_figure(width, height):
-    """A matplotlib Figure drawn by the Agg backend: no display, no global pyplot state."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def save(fig, name):
-    """Write ``fig`` to FIGURES/name, and show it when running inside Jupyter."""
-    path = FIGURES / name
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    print(f"figure written: {path}")
-    if "ipykernel" in sys.modules:
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
-
+FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
+save = figure_saver(FIGURES)
 
 def show_images(ax, images, nrow, title=None):
     """Images with values in [-1, 1] (the generator's tanh range) tiled ``nrow`` to a row,

@@ -31,46 +31,20 @@
 
 # %%
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 import minigen as mg
 import minigen.nn.functional as F
 from minigen.data import DataLoader, MNISTSample, mode_coverage, ring_centers, ring_of_gaussians
 from minigen.models import GAN, ToyGAN
 from minigen.train import GANStep, TeachingWarnings
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # shorter ring runs: see part 3
-try:
-    HERE = Path(__file__).resolve().parent  # run as a script
-except NameError:
-    HERE = Path.cwd()  # run as a notebook: Jupyter starts in the notebook's folder
-FIGURES = Path(os.environ.get("MINIGEN_FIGURES", HERE / "figures"))
-FIGURES.mkdir(parents=True, exist_ok=True)
-
-
-def new_figure(width, height):
-    """A matplotlib Figure drawn by the Agg backend: no display, no global pyplot state."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def save(fig, name):
-    """Write ``fig`` to FIGURES/name, and show it when running inside Jupyter."""
-    path = FIGURES / name
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    print(f"figure written: {path}")
-    if "ipykernel" in sys.modules:
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
-
+FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
+save = figure_saver(FIGURES)
 
 # %% [markdown]
 # ## 1. The saturating loss's vanishing gradient

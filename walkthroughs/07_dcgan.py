@@ -38,13 +38,9 @@
 
 # %%
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 import minigen as mg
 import minigen.nn.functional as F
@@ -53,36 +49,14 @@ from minigen.data import DataLoader, DatasetNotFoundError, FashionMNIST, MNISTSa
 from minigen.models import DCGAN
 from minigen.train import GANStep
 from minigen.viz import image_grid
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # a few dozen iterations: see the end
 BATCH = 32 if FAST else 64
 LOG_EVERY = 10 if FAST else 60  # iterations between progress lines
 ITERATIONS = 60 if FAST else 600
-try:
-    HERE = Path(__file__).resolve().parent  # run as a script
-except NameError:
-    HERE = Path.cwd()  # run as a notebook: Jupyter starts in the notebook's folder
-FIGURES = Path(os.environ.get("MINIGEN_FIGURES", HERE / "figures"))
-FIGURES.mkdir(parents=True, exist_ok=True)
-
-
-def new_figure(width, height):
-    """A matplotlib Figure drawn by the Agg backend: no display, no global pyplot state."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def save(fig, name):
-    """Write ``fig`` to FIGURES/name, and show it when running inside Jupyter."""
-    path = FIGURES / name
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    print(f"figure written: {path}")
-    if "ipykernel" in sys.modules:
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
-
+FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
+save = figure_saver(FIGURES)
 
 def show_images(ax, images, nrow, title=None):
     """Images with values in [-1, 1] tiled ``nrow`` to a row, black ink on white."""

@@ -35,46 +35,20 @@
 
 # %%
 import os
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 import minigen as mg
 from minigen.bench import measure
 from minigen.bench.runner import blas_description
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # shorter sweeps, fewer repeats
-try:
-    HERE = Path(__file__).resolve().parent  # run as a script
-except NameError:
-    HERE = Path.cwd()  # run as a notebook: Jupyter starts in the notebook's folder
-FIGURES = Path(os.environ.get("MINIGEN_FIGURES", HERE / "figures"))
-FIGURES.mkdir(parents=True, exist_ok=True)
+FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
+save = figure_saver(FIGURES)
 GPU = mg.cuda.is_available()
-
-
-def new_figure(width, height):
-    """A matplotlib Figure drawn by the Agg backend: no display, no global pyplot state."""
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def save(fig, name):
-    """Write ``fig`` to FIGURES/name, and show it when running inside Jupyter."""
-    path = FIGURES / name
-    fig.savefig(path, dpi=110, bbox_inches="tight")
-    print(f"figure written: {path}")
-    if "ipykernel" in sys.modules:
-        from IPython.display import Image, display
-
-        display(Image(filename=str(path)))
-
 
 mg.manual_seed(0)
 print("BLAS:", blas_description())
