@@ -135,6 +135,11 @@ def layers() -> None:
         (2, 3, 6, 5),
     )
     compare_layer("Conv2d(3, 4, 3) unbatched", nn.Conv2d(3, 4, 3), T.Conv2d(3, 4, 3), (3, 6, 5))
+    # The models' layers at full width: their input gradients take the sub-pixel path.
+    compare_layer("Conv2d(64, 128, 4, 2, 1) (DCGAN's D)", nn.Conv2d(64, 128, 4, 2, 1),
+                  T.Conv2d(64, 128, 4, 2, 1), (2, 64, 14, 14))
+    compare_layer("Conv2d(32, 64, 4, 2, 1) (ConvVAE's encoder)", nn.Conv2d(32, 64, 4, 2, 1),
+                  T.Conv2d(32, 64, 4, 2, 1), (2, 32, 14, 14))
     for k, s, p, op, shape in [
         (4, 2, 1, 0, (2, 6, 7, 5)),
         (3, 2, 1, 1, (2, 4, 5, 6)),
@@ -155,6 +160,16 @@ def layers() -> None:
         T.ConvTranspose2d(4, 3, 4, 2, 1, bias=False),
         (2, 4, 5, 5),
     )
+    # The models' transposed convolutions at full width: their forwards take the sub-pixel path.
+    compare_layer("ConvTranspose2d(256, 128, 4, 2, 1) (DCGAN's G)",
+                  nn.ConvTranspose2d(256, 128, 4, 2, 1), T.ConvTranspose2d(256, 128, 4, 2, 1),
+                  (2, 256, 7, 7))
+    compare_layer("ConvTranspose2d(64, 32, 4, 2, 1) (ConvVAE's decoder)",
+                  nn.ConvTranspose2d(64, 32, 4, 2, 1), T.ConvTranspose2d(64, 32, 4, 2, 1),
+                  (2, 64, 7, 7))
+    compare_layer("ConvTranspose2d(100, 256, 7, 1, 0) (one window)",
+                  nn.ConvTranspose2d(100, 256, 7, 1, 0), T.ConvTranspose2d(100, 256, 7, 1, 0),
+                  (2, 100, 1, 1))
     compare_layer(
         "BatchNorm1d(5) train, 3 steps", nn.BatchNorm1d(5), T.BatchNorm1d(5), (8, 5), steps=3
     )

@@ -56,6 +56,7 @@ CONV_CONFIGS = [
     (1, 2, (3, 2), (2, 1), (0, 1), (2, 1, 6, 5)),
     (2, 2, 3, 3, 2, (1, 2, 5, 7)),  # stride == kernel, floor drops a column
     (3, 2, 1, 1, 0, (2, 3, 3, 2)),  # 1x1
+    (16, 2, 4, 2, 1, (1, 16, 6, 6)),  # wide input: dL/dx takes the sub-pixel path
 ]
 
 
@@ -88,6 +89,8 @@ CONVT_CONFIGS = [
     (2, 2, 3, 2, 1, 1, (2, 2, 3, 2)),
     (1, 2, (3, 2), (3, 2), (1, 0), (2, 1), (2, 1, 2, 3)),
     (3, 2, 3, 1, 0, 0, (1, 3, 3, 2)),
+    (2, 16, 4, 2, 1, 0, (1, 2, 3, 3)),  # wide output: the forward takes the sub-pixel path
+    (2, 64, 3, 1, 1, 0, (1, 2, 4, 4)),  # stride 1, wide: the sub-pixel path as a full correlation
 ]
 
 

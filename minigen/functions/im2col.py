@@ -27,12 +27,13 @@ it was copied from. Where windows overlap (stride < kernel), the contributions a
 which is exactly what the gradient of a convolution with respect to its input needs, and what
 the transposed convolution's forward is (see docs/derivations/conv2d.md).
 
-Both of those apply col2im to a matrix product, col2im(R @ W_mat). ``col2im_matmul`` computes
-the same thing one kernel offset at a time, R @ W_ij for the (A, C) block of W_mat that offset
-owns, so the (M, kh*kw*C) product is never stored: it would be the largest array of the whole
-layer (25 MB for the DCGAN's transposed conv), and writing it, then reading it back, costs more
-than the products themselves. (Unless it is small: with one output channel, the whole product
-is a thin matrix, and one product followed by col2im is faster than 16 products by a vector.)
+Both of those apply col2im to a matrix product, col2im(R @ W_mat). ``col2im_matmul`` computes the
+same thing as a *sub-pixel convolution* when the stride divides the kernel (the 4x4, stride 2
+layers of every model here): output pixels fall into s*s phases by their position modulo the
+stride, each phase receives exactly (kh/s) * (kw/s) of the taps, and so the whole map is ONE
+stride-1 im2col of the (small) input grid, ONE product with the taps regrouped by phase, and a
+"pixel shuffle" that interleaves the s*s phase images. No overlapping += passes, and one large,
+well-shaped product instead of a long thin one (see ``col2im_matmul_subpixel``).
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ def col2im(cols: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padd
     n, c, h, w = x_shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    if (oh, ow) == (1, 1) and (kh, kw) == (h + 2 * ph, w + 2 * pw):
+        # One window that covers the whole padded image: nothing overlaps, col2im is a reshape.
+        whole = xp.reshape(cols, (n, kh, kw, c))
+        return xp.permute_dims(whole[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))
     windows = xp.reshape(cols, (n, oh, ow, kh, kw, c))
     padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=cols.dtype, device=cols.device)
     if oh * ow < kh * kw:  # fewer windows than kernel offsets: add window by window instead
@@ -117,40 +122,83 @@ def weight_matrix(w: Any) -> Any:
     return xp.reshape(xp.permute_dims(w, (0, 2, 3, 1)), (w.shape[0], -1))
 
 
-def weight_taps(w: Any) -> Any:
-    """(A, C, kh, kw) -> (kh*kw, A, C): one contiguous (A, C) matrix per kernel offset (i, j).
+def subpixel_weight(w: Any, stride: Pair) -> Any:
+    """(A, C, kh, kw) -> (th*tw*A, sh*sw*C), th = kh/sh and tw = kw/sw: the taps by phase.
 
-    taps[i*kw + j] is the block of columns (i, j, :) of the (A, kh*kw*C) weight matrix.
+    Kernel row i = d*sh + r splits into a phase r (which output rows it reaches, by their
+    remainder mod sh) and a step d (how many grid rows back its input lies). Row (e_i, e_j, a)
+    of the result, column (r_i, r_j, c), holds W[a, c, (th-1-e_i)*sh + r_i, (tw-1-e_j)*sw + r_j]:
+    window offset e = th-1-d, because the window that im2col reads runs forwards in the grid
+    while d counts backwards.
     """
     xp = get_array_module(w)
     a, c, kh, kw = w.shape
-    return xp.reshape(xp.permute_dims(w, (2, 3, 0, 1)), (kh * kw, a, c))
+    (sh, sw) = stride
+    th, tw = kh // sh, kw // sw
+    steps = xp.flip(xp.reshape(w, (a, c, th, sh, tw, sw)), axis=(2, 4))  # (a, c, e_i, r_i, e_j, r_j)
+    return xp.reshape(xp.permute_dims(steps, (2, 4, 0, 3, 5, 1)), (th * tw * a, sh * sw * c))
+
+
+def subpixel_fits(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> bool:
+    """Whether ``col2im_matmul_subpixel`` can compute this map: the stride divides the kernel,
+    the windows cover the padded image exactly (no rows cut off by the floor in the output
+    size), and the grid is no smaller than a window."""
+    _, _, h, w = x_shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    if kh % sh or kw % sw:
+        return False
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    exact = (oh - 1) * sh + kh == h + 2 * ph and (ow - 1) * sw + kw == w + 2 * pw
+    return exact and kh // sh <= oh and kw // sw <= ow
+
+
+def subpixel_pays(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> bool:
+    """Whether the sub-pixel form is also the faster one: its product must be wide
+    (sh*sw*C >= 64 columns; for one output channel it would be a thin product, slower than one
+    product followed by col2im). A grid smaller than a window (a 7x7 kernel over a 1x1 input)
+    is excluded by ``subpixel_fits``: padding it by th-1 would multiply the work."""
+    return subpixel_fits(x_shape, kernel, stride, padding) and stride[0] * stride[1] * x_shape[1] >= 64
 
 
 def col2im_matmul(
     rows: Any, weight: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
 ) -> Any:
-    """col2im(rows @ W_mat), computed without storing the (M, kh*kw*C) matrix rows @ W_mat.
+    """col2im(rows @ W_mat): the sub-pixel way where it applies, else the product, then col2im.
 
     ``rows`` is (N*OH*OW, A) and ``weight`` the (A, C, kh, kw) weight, W_mat its
-    ``weight_matrix``. The columns (i, j, :) of rows @ W_mat are rows @ taps[i*kw + j], so each
-    offset's product is added into its window positions as soon as it is made (an (M, C) array
-    that stays small).
+    ``weight_matrix``; the result has shape ``x_shape`` = (N, C, H, W).
+    """
+    if subpixel_pays(x_shape, kernel, stride, padding):
+        return col2im_matmul_subpixel(rows, weight, x_shape, kernel, stride, padding)
+    return col2im(rows @ weight_matrix(weight), x_shape, kernel, stride, padding)
 
-    When the whole product is no larger than ``rows`` (few channels C, such as the one channel of
-    an image), kh*kw thin products would each read all of ``rows`` for little arithmetic: one
-    product, then col2im, is faster. The same holds when there are fewer windows than offsets.
+
+def col2im_matmul_subpixel(
+    rows: Any, weight: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
+) -> Any:
+    r"""col2im(rows @ W_mat) as a stride-1 convolution of the grid, then a pixel shuffle.
+
+    col2im adds row (n, oh, ow) of the product into the padded image at (oh*sh + i, ow*sw + j)
+    for every tap (i, j). Along one axis, write the image position as y = s*q + r (phase r < s)
+    and the tap as i = s*d + r: then y = s*oh + i means q = oh + d, so
+
+        padded[s*q + r] = sum_{d < t} rows[q - d] @ W[..., s*d + r]          (t = k / s)
+
+    For each phase r this is a stride-1 correlation of the grid of rows with t taps. So: pad
+    the (N, OH, OW, A) grid of rows by t-1 on each side, take its t x t windows with im2col
+    (QH = OH + t - 1 of them per column), multiply once by ``subpixel_weight`` (every phase's
+    taps side by side), and read the result (N, QH, QW, sh, sw, C) as the padded image
+    (N, QH*sh, QW*sw, C) by interleaving the phases. Needs ``subpixel_fits``.
     """
     xp = get_array_module(rows)
     n, c, h, w = x_shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
-    if kh * kw * c <= rows.shape[1] or oh * ow < kh * kw:
-        return col2im(rows @ weight_matrix(weight), x_shape, kernel, stride, padding)
-    taps = weight_taps(weight)
-    padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=rows.dtype, device=rows.device)
-    for i in range(kh):
-        for j in range(kw):
-            block = xp.reshape(rows @ taps[i * kw + j, ...], (n, oh, ow, c))
-            padded[:, _window(i, oh, sh), _window(j, ow, sw), :] += block
-    return xp.permute_dims(padded[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))
+    th, tw = kh // sh, kw // sw
+    grid = xp.permute_dims(xp.reshape(rows, (n, oh, ow, rows.shape[1])), (0, 3, 1, 2))
+    windows = im2col(grid, (th, tw), (1, 1), (th - 1, tw - 1))  # (N*QH*QW, th*tw*A)
+    qh, qw = oh + th - 1, ow + tw - 1
+    phases = xp.reshape(windows @ subpixel_weight(weight, stride), (n, qh, qw, sh, sw, c))
+    # The pixel shuffle: padded[n, s*q + r, s*q' + r', c] = phases[n, q, q', r, r', c].
+    shuffled = xp.reshape(xp.permute_dims(phases, (0, 1, 3, 2, 4, 5)), (n, qh * sh, qw * sw, c))
+    return xp.permute_dims(shuffled[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))

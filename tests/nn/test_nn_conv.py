@@ -10,7 +10,15 @@ import minigen.nn as nn
 import minigen.nn.functional as F
 from minigen.errors import ShapeError
 from minigen.functions.conv import weight_matrix
-from minigen.functions.im2col import col2im, col2im_matmul, conv_output_size, im2col
+from minigen.functions.im2col import (
+    col2im,
+    col2im_matmul,
+    col2im_matmul_subpixel,
+    conv_output_size,
+    im2col,
+    subpixel_fits,
+    subpixel_pays,
+)
 
 # (x shape (N, C, H, W), kernel, stride, padding): non-square, overlapping and gapped windows.
 CONFIGS = [
@@ -56,24 +64,47 @@ def test_col2im_is_the_adjoint_of_im2col(shape, kernel, stride, padding):
     assert np.sum(cols * y) == pytest.approx(np.sum(x * back), rel=1e-12)
 
 
-@pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS)
+# Configurations the sub-pixel form fits (the stride divides the kernel, exact cover), wider
+# than CONFIGS' so that col2im_matmul also chooses it.
+SUBPIXEL_CONFIGS = [
+    ((2, 3, 8, 6), (4, 4), (2, 2), (1, 1)),  # the models' 4x4, stride 2 layers
+    ((1, 2, 9, 8), (6, 4), (3, 2), (0, 1)),  # different strides and taps per axis
+    ((2, 4, 5, 6), (3, 3), (1, 1), (1, 1)),  # stride 1: a full correlation, no shuffle
+    ((2, 2, 6, 6), (2, 2), (2, 2), (0, 0)),  # one tap per phase
+]
+
+
+@pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS + SUBPIXEL_CONFIGS)
 def test_col2im_matmul_equals_col2im_of_the_product(shape, kernel, stride, padding):
-    """The fused col2im(R @ W_mat), one kernel offset at a time, is col2im of the product."""
+    """col2im(R @ W_mat) by either path, and the sub-pixel form wherever it fits, equal col2im
+    of the product made whole; with one output channel and with many."""
     rng = np.random.default_rng(3)
-    n, c, h, w = shape
+    n, _, h, w = shape
     oh = conv_output_size(h, kernel[0], stride[0], padding[0])
     ow = conv_output_size(w, kernel[1], stride[1], padding[1])
     rows = rng.standard_normal((n * oh * ow, 5))
-    weight = rng.standard_normal((5, c) + kernel)
-    fused = col2im_matmul(rows, weight, shape, kernel, stride, padding)
-    plain = col2im(rows @ weight_matrix(weight), shape, kernel, stride, padding)
-    np.testing.assert_allclose(fused, plain, atol=1e-12)
-    # one output channel: the thin product is made whole, then col2im; the same numbers
-    single = rng.standard_normal((5, 1) + kernel)
-    np.testing.assert_allclose(
-        col2im_matmul(rows, single, shape[:1] + (1,) + shape[2:], kernel, stride, padding),
-        col2im(rows @ weight_matrix(single), shape[:1] + (1,) + shape[2:], kernel, stride,
-               padding), atol=1e-12)
+    for c in (1, shape[1], 64):  # 64 channels: wide enough that col2im_matmul picks sub-pixel
+        x_shape = (n, c, h, w)
+        weight = rng.standard_normal((5, c) + kernel)
+        plain = col2im(rows @ weight_matrix(weight), x_shape, kernel, stride, padding)
+        np.testing.assert_allclose(col2im_matmul(rows, weight, x_shape, kernel, stride, padding),
+                                   plain, atol=1e-12)
+        if subpixel_fits(x_shape, kernel, stride, padding):
+            np.testing.assert_allclose(
+                col2im_matmul_subpixel(rows, weight, x_shape, kernel, stride, padding), plain,
+                atol=1e-12)
+
+
+def test_the_sub_pixel_form_is_chosen_where_it_fits_and_pays():
+    """Every SUBPIXEL_CONFIG fits; with 64 channels it is chosen, with one it is not; a stride
+    that does not divide the kernel, or a 7x7 kernel over a 1x1 grid, never fits."""
+    for shape, kernel, stride, padding in SUBPIXEL_CONFIGS:
+        wide, thin = (shape[0], 64) + shape[2:], (shape[0], 1) + shape[2:]
+        assert subpixel_fits(shape, kernel, stride, padding)
+        assert subpixel_pays(wide, kernel, stride, padding)
+        assert not subpixel_pays(thin, kernel, stride, padding)
+    assert not subpixel_fits((1, 64, 7, 7), (3, 3), (2, 2), (1, 1))  # 2 does not divide 3
+    assert not subpixel_fits((1, 256, 7, 7), (7, 7), (1, 1), (0, 0))  # a 1x1 grid of rows
 
 
 @pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS)
