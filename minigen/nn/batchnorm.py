@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from minigen.autograd.tensor import Tensor
+from minigen.backend.array_module import get_array_module
 from minigen.creation import ones, tensor, zeros
 from minigen.errors import ShapeError
 from minigen.nn import functional as F
@@ -62,11 +63,13 @@ class _BatchNorm(Module):
                 f"{self}: expected input of shape {self.layout.format(C=self.num_features)}, "
                 f"got {tuple(input.shape)}"
             )
-        factor = 0.0 if self.momentum is None else self.momentum
+        factor: Any = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.data = self.num_batches_tracked.data + 1
             if self.momentum is None:  # a cumulative average: the n-th batch weighs 1/n
-                factor = 1.0 / int(self.num_batches_tracked.item())
+                # 1/n as a 0-d array where the count lives (no .item(): a GPU never waits)
+                xp = get_array_module(input.data)
+                factor = 1.0 / xp.astype(self.num_batches_tracked.data, input.data.dtype)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(

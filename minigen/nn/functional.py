@@ -192,7 +192,7 @@ def check_output_padding(
 def batch_norm(
     input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
     weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
-    momentum: float = 0.1, eps: float = 1e-5,
+    momentum: Any = 0.1, eps: float = 1e-5,
 ) -> Tensor:
     """Normalise each channel (axis 1) of (N, C), (N, C, L) or (N, C, H, W).
 
@@ -200,7 +200,9 @@ def batch_norm(
     move towards the batch's mean and UNBIASED variance: r <- (1 - momentum) r + momentum b.
     Evaluation: with the running statistics.
     """
-    momentum, eps = float(momentum), float(eps)  # NumPy float64 scalars would promote float32
+    eps = float(eps)  # NumPy float64 scalars would promote float32
+    if not hasattr(momentum, "shape"):  # a 0-d array (BatchNorm's 1/n) stays on its device
+        momentum = float(momentum)
     if input.ndim < 2:
         raise ShapeError(
             f"batch_norm: expected input of shape (N, C, ...), got {tuple(input.shape)}"

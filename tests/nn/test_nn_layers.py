@@ -132,6 +132,27 @@ def test_batchnorm_momentum_none_is_a_cumulative_average():
     np.testing.assert_allclose(
         bn.running_mean.numpy(), np.mean([b.mean(0) for b in batches], axis=0), rtol=1e-5
     )
+    assert bn.running_mean.dtype == mg.float32 and bn.running_var.dtype == mg.float32
+
+
+@pytest.mark.parametrize("device", ["cpu", "strict"])
+def test_batchnorm_momentum_none_never_syncs_with_the_host(device, monkeypatch):
+    """The 1/n weight of the cumulative average stays on the device: no .item() per step (on a
+    GPU that would make every training step wait for the device)."""
+    if device == "strict":
+        pytest.importorskip("array_api_strict")
+    bn = nn.BatchNorm1d(2, momentum=None).to(device)
+    x = mg.randn(5, 2, device=device)
+
+    def refuse(self):
+        raise AssertionError("BatchNorm called .item() in a training step")
+
+    monkeypatch.setattr(mg.Tensor, "item", refuse)
+    bn(x)
+    bn(x * 2)
+    monkeypatch.undo()
+    expected = (x.numpy().mean(0) + (x * 2).numpy().mean(0)) / 2
+    np.testing.assert_allclose(bn.running_mean.numpy(), expected, rtol=1e-5)
 
 
 def test_batchnorm_bad_input_is_a_clear_error():
