@@ -12,6 +12,7 @@ an error names the layer.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any, Union
@@ -201,7 +202,7 @@ def batch_norm(
     Evaluation: with the running statistics.
     """
     eps = float(eps)  # NumPy float64 scalars would promote float32
-    if not hasattr(momentum, "shape"):  # a 0-d array (BatchNorm's 1/n) stays on its device
+    if isinstance(momentum, numbers.Real):  # a 0-d array (BatchNorm's 1/n) stays on its device
         momentum = float(momentum)
     if input.ndim < 2:
         raise ShapeError(
