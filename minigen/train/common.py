@@ -7,6 +7,7 @@ from typing import Any
 
 import minigen as mg
 from minigen import nn
+from minigen.backend.array_module import get_array_module
 
 
 def grad_norm(parameters: Iterable[mg.Tensor]) -> mg.Tensor:
@@ -19,12 +20,13 @@ def grad_norm(parameters: Iterable[mg.Tensor]) -> mg.Tensor:
     for p in parameters:
         if p.grad is None:
             continue
-        g = p.grad
-        square = (g * g).sum()
+        xp = get_array_module(p.grad.data)
+        g = xp.reshape(p.grad.data, (-1,))
+        square = xp.vecdot(g, g)  # sum of g^2 as one dot product: no g * g array, no graph
         total = square if total is None else total + square
     if total is None:
         raise ValueError("grad_norm: no parameter has a gradient yet")
-    return mg.sqrt(total)
+    return mg.Tensor(xp.sqrt(total))
 
 
 def set_requires_grad(module: nn.Module, flag: bool) -> None:
