@@ -26,7 +26,7 @@ from minigen.errors import DeviceMismatchError, ShapeError
 from minigen.functions import exp, flatten, mean, relu, reshape, sigmoid, tanh
 from minigen.functions import leaky_relu as _leaky_relu
 from minigen.functions import sum as _sum
-from minigen.functions.batchnorm import BatchNorm, batch_statistics
+from minigen.functions.batchnorm import BatchNorm, batch_statistics, channel_rows
 from minigen.functions.conv import Conv2d, ConvTranspose2d
 from minigen.functions.dropout import Dropout
 from minigen.functions.embedding import Embedding
@@ -223,7 +223,7 @@ def batch_norm(
                 f"batch_norm: expected more than 1 value per channel when training, got input "
                 f"of shape {tuple(input.shape)}"
             )
-        mean_, var_ = batch_statistics(input.data)
+        mean_, var_, centered = batch_statistics(channel_rows(input.data))
         if running_mean is not None and running_var is not None:
             with no_grad():
                 unbiased = var_ * (per_channel / (per_channel - 1))
@@ -234,14 +234,15 @@ def batch_norm(
             raise ValueError(
                 "batch_norm: evaluation (training=False) needs running_mean and running_var"
             )
-        mean_, var_ = running_mean.data, running_var.data
+        mean_, var_, centered = running_mean.data, running_var.data, None
+    stats = {"mean": mean_, "var": var_, "centered": centered}
     if weight is None and bias is None:
-        return BatchNorm.apply(input, training=training, eps=eps, mean=mean_, var=var_)
+        return BatchNorm.apply(input, training=training, eps=eps, **stats)
     if weight is None:
         weight = ones(channels, dtype=input.dtype, device=input.device)
     if bias is None:
         bias = zeros(channels, dtype=input.dtype, device=input.device)
-    return BatchNorm.apply(input, weight, bias, training=training, eps=eps, mean=mean_, var=var_)
+    return BatchNorm.apply(input, weight, bias, training=training, eps=eps, **stats)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:

@@ -261,3 +261,19 @@ def test_numpy_float64_hyperparameters_do_not_promote_float32():
     assert nn.Dropout(np.float64(0.5))(x).dtype == mg.float32
     bn = nn.BatchNorm2d(3, eps=np.float64(1e-5), momentum=np.float64(0.1))
     assert bn(x).dtype == mg.float32 and bn.running_var.dtype == mg.float32
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (4, 3, 6), (2, 3, 4, 5)])
+def test_channel_rows_round_trip_and_are_a_view_of_channels_last_memory(shape):
+    """BatchNorm's (m, C) rows hold each channel in one column, come back to the input's shape,
+    and copy nothing when the channel axis is last in memory (as convolutions return it)."""
+    from minigen.functions.batchnorm import channel_rows, column_sums, from_channel_rows
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape)
+    rows = channel_rows(x)
+    assert rows.shape == (x.size // shape[1], shape[1])
+    np.testing.assert_array_equal(from_channel_rows(rows, shape), x)
+    np.testing.assert_allclose(column_sums(rows), x.sum(axis=tuple(i for i in range(x.ndim) if i != 1)))
+    last = np.moveaxis(rng.standard_normal(shape[:1] + shape[2:] + shape[1:2]), -1, 1)
+    assert np.shares_memory(channel_rows(last), last)
