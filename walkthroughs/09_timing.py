@@ -252,19 +252,19 @@ for n in batches:
 # images on the CPU's two cores are busy and the rate levels off.
 #
 # What a GPU would show follows from the same model. Take $t_0$ = 15 us per array operation
-# and about 60 array operations for this layer's forward and backward (im2col's 16 slice
-# copies, col2im's 16 products and 16 additions, the weight and bias gradients: about 1 ms of
-# fixed cost), and an effective 20 TFLOP/s for the products (a recent data-centre GPU in
-# float32). These are assumptions, not measurements: replace them with your GPU's numbers, or
+# and about 40 array operations for this layer's forward and backward (im2col's 16 slice
+# copies, the sub-pixel input gradient's few copies and one product, the weight and bias
+# gradients: about 0.6 ms of fixed cost), and an effective 20 TFLOP/s for the products (a
+# recent data-centre GPU in float32). These are assumptions, not measurements: replace them with your GPU's numbers, or
 # measure with `minigen bench` on a machine with a GPU, which draws this plot from real runs.
 
 # %%
-LAUNCH_S, OPS_PER_STEP, GPU_FLOPS = 15e-6, 60, 20e12
+LAUNCH_S, OPS_PER_STEP, GPU_FLOPS = 15e-6, 40, 20e12
 model_gpu_ms = [1e3 * (OPS_PER_STEP * LAUNCH_S + conv_flops * n / GPU_FLOPS) for n in batches]
 fig = new_figure(6.5, 4)
 ax = fig.add_subplot()
 ax.plot(batches, cpu_ms, "o-", label="CPU, measured here")
-ax.plot(batches, model_gpu_ms, "s--", label="GPU, modelled: 60 x 15 us + flops / 20 TFLOP/s")
+ax.plot(batches, model_gpu_ms, "s--", label="GPU, modelled: 40 x 15 us + flops / 20 TFLOP/s")
 if GPU:
     gpu_ms = []
     cconv = mg.nn.Conv2d(64, 128, 4, 2, 1).to("cuda")
@@ -407,12 +407,12 @@ for spec in row_specs(["train_step"]):
 # %% [markdown]
 # ## Answers
 #
-# 1. Solve $60 \cdot 15\,\mu s + \text{flops}(n)/(20\,\text{TFLOP/s}) < t_{\text{CPU}}(n)$. The
-#    GPU's side is almost flat (0.9 ms; the arithmetic adds about 2 us per image), while the
+# 1. Solve $40 \cdot 15\,\mu s + \text{flops}(n)/(20\,\text{TFLOP/s}) < t_{\text{CPU}}(n)$. The
+#    GPU's side is almost flat (0.6 ms; the arithmetic adds about 2 us per image), while the
 #    CPU's grows by a fixed amount per image (about 0.25 ms on the two cores this lesson was
-#    written on). So the crossover is where the CPU's time passes 0.9 ms: a batch of two to
-#    four there (printed above as the modelled crossover). Doubling the overhead to 1.8 ms moves
-#    it to where the CPU's time passes 1.8 ms, two to three times the batch. Sixteen times the
+#    written on). So the crossover is where the CPU's time passes 0.6 ms: a batch of one to
+#    three there (printed above as the modelled crossover). Doubling the overhead to 1.2 ms moves
+#    it to where the CPU's time passes 1.2 ms, about twice the batch. Sixteen times the
 #    FLOPs per image makes the CPU's time per image sixteen times larger while the GPU's fixed
 #    cost stays: the GPU wins from the first image. A tiny layer (an MLP on 2-D toy data) may
 #    never cross: its CPU time stays below 1 ms at any reasonable batch.

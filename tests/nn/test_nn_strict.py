@@ -119,3 +119,44 @@ def test_strict_state_dict_loads_into_a_cpu_model():
     cpu.load_state_dict(strict.state_dict())
     assert cpu[0].weight.device.type == "cpu"
     np.testing.assert_array_equal(cpu[0].weight.numpy(), strict[0].weight.numpy())
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: nn.Sequential(nn.ConvTranspose2d(2, 32, 4, 2, 1), nn.BatchNorm2d(32)), (3, 2, 4, 4)),
+    (lambda: nn.Sequential(nn.Conv2d(32, 4, 4, 2, 1), nn.BatchNorm2d(4)), (3, 32, 8, 8)),
+    (lambda: nn.ConvTranspose2d(8, 64, 3, 1, 1), (2, 8, 5, 5)),  # stride 1: s*s*C = 64
+])
+def test_wide_convolutions_take_the_sub_pixel_path_on_strict_too(make, shape):
+    """Wide layers (the models' sizes) go through col2im_matmul's sub-pixel form and BatchNorm's
+    channel rows, which the small layers above never reach; strict must give the CPU's numbers."""
+    from minigen.functions import im2col as im2col_module
+
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape).astype(np.float32)
+    cpu, strict = make(), make()
+    strict.load_state_dict(cpu.state_dict())
+    strict.to("strict")
+    calls = []
+    original = im2col_module.col2im_matmul_subpixel
+
+    def counted(*args):
+        calls.append(1)
+        return original(*args)
+
+    im2col_module.col2im_matmul_subpixel = counted
+    try:
+        outs = []
+        for model, device in ((cpu, "cpu"), (strict, "strict")):
+            xt = mg.tensor(x, device=device, requires_grad=True)
+            y = model(xt)
+            (y * y).sum().backward()
+            outs.append((y, xt.grad, [p.grad for p in model.parameters()]))
+    finally:
+        im2col_module.col2im_matmul_subpixel = original
+    assert len(calls) == 2  # once per device: the forward (transposed) or dL/dx (conv)
+    (y_c, gx_c, gp_c), (y_s, gx_s, gp_s) = outs
+    assert y_s.device.type == "strict"
+    np.testing.assert_allclose(y_s.numpy(), y_c.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(gx_s.numpy(), gx_c.numpy(), rtol=1e-4, atol=1e-4)
+    for a, b in zip(gp_c, gp_s, strict=True):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-4, atol=1e-4)
