@@ -46,21 +46,13 @@ from minigen.metrics import negative_elbo
 from minigen.metrics.batches import unit_images
 from minigen.models import AE, VAE, reparameterize
 from minigen.train import AEStep, VAEStep, vae_loss
-from minigen.viz import image_grid
-from minigen.viz.lesson import figure_saver, figures_folder, new_figure
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure, show_images
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # fewer epochs: the same story, rougher pictures
 EPOCHS = 3 if FAST else 30
 FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
 save = figure_saver(FIGURES)
 
-def show_images(ax, images, nrow, title=None):
-    """Images with values in [0, 1] tiled ``nrow`` to a row, black ink on white."""
-    ax.imshow(image_grid(1 - np.asarray(images), nrow), cmap="gray", vmin=0, vmax=1)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
 
 
 print("fast mode" if FAST else "full mode", f"- {EPOCHS} epochs per model")

@@ -52,23 +52,13 @@ from minigen.data import ArrayDataset, DataLoader, MNISTSample
 from minigen.models import GAN
 from minigen.optim import Adam
 from minigen.train import GANStep, grad_norm, set_requires_grad
-from minigen.viz import image_grid
-from minigen.viz.lesson import figure_saver, figures_folder, new_figure
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure, show_images
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # a short run on a subset: see the end
 BATCH = 64
 FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
 save = figure_saver(FIGURES)
 
-def show_images(ax, images, nrow, title=None):
-    """Images with values in [-1, 1] (the generator's tanh range) tiled ``nrow`` to a row,
-    black ink on white."""
-    unit = (np.asarray(images) + 1) / 2
-    ax.imshow(image_grid(1 - unit, nrow), cmap="gray", vmin=0, vmax=1)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
 
 
 def mean_probability(logits):
@@ -123,8 +113,8 @@ print("G(z) carries the graph back to G's weights:", fake.grad_fn)
 
 fig = new_figure(9, 2.6)
 ax_real, ax_fake = fig.subplots(1, 2)
-show_images(ax_real, real.numpy()[:16], 8, "real digits, scaled to [-1, 1]")
-show_images(ax_fake, fake.numpy()[:16], 8, "G(z) before training")
+show_images(ax_real, real.numpy()[:16], 8, "real digits, scaled to [-1, 1]", value_range=(-1, 1))
+show_images(ax_fake, fake.numpy()[:16], 8, "G(z) before training", value_range=(-1, 1))
 save(fig, "05_real_and_untrained_fakes.png")
 
 # %% [markdown]
@@ -309,11 +299,11 @@ print(f"{len(history['loss_d'])} iterations in {time.perf_counter() - start:.0f}
 shown = sorted({1, 2, EPOCHS // 4, EPOCHS // 2, 3 * EPOCHS // 4, EPOCHS} - {0})
 fig = new_figure(3.1 * len(shown), 3.4)
 for ax, epoch in zip(fig.subplots(1, len(shown)), shown, strict=True):
-    show_images(ax, snapshots[epoch][:36], 6, f"epoch {epoch}")
+    show_images(ax, snapshots[epoch][:36], 6, f"epoch {epoch}", value_range=(-1, 1))
 save(fig, "05_fixed_noise_over_epochs.png")
 
 fig = new_figure(6.5, 6.8)
-show_images(fig.add_subplot(), snapshots[EPOCHS], 8, f"G(fixed z) after {EPOCHS} epochs")
+show_images(fig.add_subplot(), snapshots[EPOCHS], 8, f"G(fixed z) after {EPOCHS} epochs", value_range=(-1, 1))
 save(fig, "05_samples_final.png")
 
 # %% [markdown]

@@ -48,8 +48,7 @@ from minigen import nn
 from minigen.data import DataLoader, DatasetNotFoundError, FashionMNIST, MNISTSample
 from minigen.models import DCGAN
 from minigen.train import GANStep
-from minigen.viz import image_grid
-from minigen.viz.lesson import figure_saver, figures_folder, new_figure
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure, show_images
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # a few dozen iterations: see the end
 BATCH = 32 if FAST else 64
@@ -58,14 +57,6 @@ ITERATIONS = 60 if FAST else 600
 FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
 save = figure_saver(FIGURES)
 
-def show_images(ax, images, nrow, title=None):
-    """Images with values in [-1, 1] tiled ``nrow`` to a row, black ink on white."""
-    unit = (np.asarray(images) + 1) / 2
-    ax.imshow(image_grid(1 - unit, nrow), cmap="gray", vmin=0, vmax=1)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
 
 
 # %% [markdown]
@@ -252,12 +243,12 @@ print(f"{ITERATIONS} iterations of batch {BATCH} ({ITERATIONS * BATCH / len(trai
 # %%
 fig = new_figure(3.1 * len(shown), 3.4)
 for ax, moment in zip(fig.subplots(1, len(shown)), shown, strict=True):
-    show_images(ax, snapshots[moment][:36], 6, f"iteration {moment}")
+    show_images(ax, snapshots[moment][:36], 6, f"iteration {moment}", value_range=(-1, 1))
 save(fig, "07_fixed_noise_over_training.png")
 
 fig = new_figure(6.5, 6.8)
 show_images(fig.add_subplot(), snapshots[ITERATIONS], 8,
-            f"DCGAN: G(fixed z) after {ITERATIONS} iterations")
+            f"DCGAN: G(fixed z) after {ITERATIONS} iterations", value_range=(-1, 1))
 save(fig, "07_samples_final.png")
 
 

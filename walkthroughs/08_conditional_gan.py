@@ -44,8 +44,7 @@ from minigen.data import DataLoader, MNISTSample
 from minigen.metrics.batches import unit_images
 from minigen.models import DCGAN, ConditionalGAN, one_hot
 from minigen.train import GANStep
-from minigen.viz import image_grid
-from minigen.viz.lesson import figure_saver, figures_folder, new_figure
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure, show_images
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # a few dozen iterations: see the end
 BATCH = 32 if FAST else 64
@@ -54,13 +53,6 @@ ITERATIONS = 60 if FAST else 600
 FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
 save = figure_saver(FIGURES)
 
-def show_images(ax, images, nrow, title=None):
-    """Images with values in [0, 1] tiled ``nrow`` to a row, black ink on white."""
-    ax.imshow(image_grid(1 - np.asarray(images), nrow), cmap="gray", vmin=0, vmax=1)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
 
 
 # %% [markdown]

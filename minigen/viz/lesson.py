@@ -1,4 +1,5 @@
-"""What the walkthroughs share: where their figures go, and figures that need no display.
+"""What the walkthroughs share: where their figures go, figures that need no display, and how
+they draw a batch of images.
 
 Each lesson writes its figures to ``$MINIGEN_FIGURES``, else to ``figures/`` beside the lesson
 (``walkthroughs/figures/``, git-ignored), and shows them inline when it runs in Jupyter.
@@ -11,8 +12,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from minigen.viz.grid import image_grid
 
 
 def figures_folder(lesson_file: str | None = None) -> Path:
@@ -53,3 +58,21 @@ def figure_saver(folder: Path) -> Callable[[Figure, str], Path]:
         return show_file(path)
 
     return save
+
+
+def show_images(
+    ax: Axes, images: np.ndarray, nrow: int, title: str | None = None,
+    value_range: tuple[float, float] = (0.0, 1.0),
+) -> None:
+    """Images (N, 1, H, W) tiled ``nrow`` to a row on ``ax``, black ink on white.
+
+    ``value_range`` is the images' (low, high): (0, 1) for pixels, (-1, 1) for the output of a
+    generator that ends in tanh.
+    """
+    low, high = value_range
+    unit = (np.asarray(images) - low) / (high - low)
+    ax.imshow(image_grid(1 - unit, nrow), cmap="gray", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=10)
