@@ -37,6 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results_file import replace_block  # noqa: E402  (benchmarks/, the script's folder)
+
 from minigen.cli.main import main as minigen  # noqa: E402
 
 #: model -> (epochs, the target in words)
@@ -165,16 +167,8 @@ def section(out: Path, wall: dict[str, float]) -> str:
 
 def write_section(text: str, path: Path) -> None:
     """Replace the quality section of ``path`` (or append it), keeping everything else."""
-    old = path.read_text() if path.exists() else "# Results\n"
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        new = head + text + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(new)
-    os.replace(tmp, path)
+    replace_block(path, BEGIN, END, text)
+
 
 
 def main() -> None:

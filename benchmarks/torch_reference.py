@@ -76,6 +76,8 @@ except ImportError:
           file=sys.stderr)
     sys.exit(1)
 
+from results_file import replace_block  # noqa: E402  (benchmarks/, the script's folder)
+
 from minigen.cli.main import main as minigen_cli  # noqa: E402
 from minigen.data import DataLoader, get_dataset  # noqa: E402
 from minigen.metrics import class_coverage, classify, frechet_distance  # noqa: E402
@@ -429,19 +431,8 @@ def section(rows: list[dict[str, Any]], notes: list[str], command: str, wall: fl
 
 def write_section(text: str, path: Path) -> None:
     """Replace our block of ``path``, or insert it right after the quality section."""
-    old = path.read_text() if path.exists() else "# Results\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text + rest.split(END, 1)[1]
-    elif QUALITY_END in old:
-        head, rest = old.split(QUALITY_END, 1)
-        tail = rest.lstrip("\n")
-        new = head + QUALITY_END + "\n\n" + text + "\n" + ("\n" + tail if tail else "")
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    tmp = path.with_suffix(".torch-reference.tmp")
-    tmp.write_text(new)
-    os.replace(tmp, path)
+    replace_block(path, START, END, text, after=QUALITY_END)
+
 
 
 def main() -> None:
