@@ -35,6 +35,7 @@ import numpy as np
 
 import minigen as mg
 import minigen.nn as nn
+from minigen.bench.runner import blas_description, blas_threads
 
 try:
     import torch
@@ -60,32 +61,6 @@ LAYERS = [
     ),
     ("Linear(1024,784)", "Linear", (1024, 784), (BATCH, 1024), 2 * BATCH * 1024 * 784),
 ]
-
-
-def blas_description() -> str:
-    """The BLAS library and the kernel it picked for this CPU (threadpoolctl knows both)."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:  # NumPy's build info names the library, not the kernel
-        blas = np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {})
-        return (f"{blas.get('name', '?')} {blas.get('version', '')} "
-                "(pip install threadpoolctl to see the kernel in use)")
-    infos = [i for i in threadpool_info() if i.get("user_api") == "blas"]
-    return "; ".join(
-        f"{i.get('internal_api')} {i.get('version')}, kernel {i.get('architecture')}, "
-        f"{i.get('num_threads')} threads ({os.path.basename(i.get('filepath', ''))})"
-        for i in infos
-    )
-
-
-def blas_threads() -> int:
-    try:
-        from threadpoolctl import threadpool_info
-
-        counts = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
-        return max(counts) if counts else os.cpu_count() or 1
-    except ImportError:
-        return os.cpu_count() or 1
 
 
 CLOCK = time.perf_counter
