@@ -29,7 +29,7 @@ from minigen.backend.device import Device, as_device
 from minigen.creation import tensor
 from minigen.dtypes import DType, as_dtype, dtype_from_native
 from minigen.errors import MinigenError
-from minigen.nn.parameter import Parameter
+from minigen.nn.parameter import Parameter, clear_grads
 
 
 class StateDictError(MinigenError, RuntimeError):
@@ -228,13 +228,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the parameters' gradients (set to None, PyTorch's default, or to zeros)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad.zero_()
+        clear_grads(self.parameters(), set_to_none)
 
     # -- devices and dtypes ---------------------------------------------------------------
     def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Module:

@@ -18,6 +18,7 @@ from typing import Any
 from minigen.autograd.grad_mode import enable_grad, no_grad
 from minigen.autograd.tensor import Tensor, move_array
 from minigen.backend.array_module import device_of_array, get_array_module
+from minigen.nn.parameter import clear_grads
 
 ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -89,13 +90,7 @@ class Optimizer:
         ``step()`` skips such parameters. ``False`` fills them with zeros instead.
         """
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad.zero_()
+            clear_grads(group["params"], set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given.
