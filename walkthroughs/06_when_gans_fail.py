@@ -320,9 +320,10 @@ for name, (_, snapshots) in ring_runs.items():
 # %%
 history, snapshots = ring_runs["fast G (collapses)"]
 moments = [int(s) for s in np.linspace(EVERY, STEPS, 6).round(-2)]
-fig = new_figure(13, 2.6)
-for ax, moment in zip(fig.subplots(1, 6), moments, strict=True):
-    samples = snapshots[moment]
+
+
+def ring_panel(ax, samples, title):
+    """G's samples (dots) over the 8 mode centres (grey crosses), on the ring's square."""
     ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, color="tab:blue")
     ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="grey", s=30)
     ax.set_xlim(-3, 3)
@@ -330,7 +331,13 @@ for ax, moment in zip(fig.subplots(1, 6), moments, strict=True):
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(f"step {moment}: {mode_coverage(samples).n_covered}/8 modes", fontsize=9)
+    ax.set_title(title, fontsize=9)
+
+
+fig = new_figure(13, 2.6)
+for ax, moment in zip(fig.subplots(1, 6), moments, strict=True):
+    samples = snapshots[moment]
+    ring_panel(ax, samples, f"step {moment}: {mode_coverage(samples).n_covered}/8 modes")
 save(fig, "06_mode_collapse_over_time.png")
 print(" step  modes covered  high-quality  most populated mode")
 for step_no, covered, quality, top in history[:: max(1, len(history) // 10)]:
@@ -356,15 +363,8 @@ ax_cov.legend(fontsize=8, loc="center right")
 for ax, (name, (_, snapshots)) in zip(bottom.subplots(1, 4), ring_runs.items(), strict=True):
     samples = snapshots[STEPS]
     cover = mode_coverage(samples)
-    ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4)
-    ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="grey", s=30)
-    ax.set_xlim(-3, 3)
-    ax.set_ylim(-3, 3)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(f"{name}\n{cover.n_covered}/8 modes, {cover.high_quality:.0%} high-quality",
-                 fontsize=9)
+    ring_panel(ax, samples,
+               f"{name}\n{cover.n_covered}/8 modes, {cover.high_quality:.0%} high-quality")
 save(fig, "06_mode_collapse_fixes.png")
 
 # %% [markdown]
