@@ -181,10 +181,10 @@ def layers() -> None:
     )
     bn_m, bn_t = nn.BatchNorm2d(3), T.BatchNorm2d(3)
     with mg.no_grad():  # eval mode with non-trivial running statistics and affine parameters
-        bn_m.running_mean.data = np.array([0.3, -0.2, 1.0])
-        bn_m.running_var.data = np.array([0.5, 2.0, 1.5])
-        bn_m.weight.data = np.array([1.5, -0.7, 0.9])
-        bn_m.bias.data = np.array([0.1, 0.2, -0.3])
+        bn_m.running_mean.array = np.array([0.3, -0.2, 1.0])
+        bn_m.running_var.array = np.array([0.5, 2.0, 1.5])
+        bn_m.weight.array = np.array([1.5, -0.7, 0.9])
+        bn_m.bias.array = np.array([0.1, 0.2, -0.3])
     compare_layer("BatchNorm2d(3) eval", bn_m, bn_t, (4, 3, 5, 6), train=False)
     compare_layer(
         "BatchNorm2d(3, affine=False) train",

@@ -29,7 +29,7 @@ def tensor(
     Python ints int64, bools bool. A CuPy array stays on its GPU unless ``device`` says otherwise.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if is_cupy_array(data) or type(data).__module__.startswith("array_api_strict"):
         source = device_of_array(data)
         array = data

@@ -1,7 +1,7 @@
 """Gradient-check cases for the layers and losses (minigen.nn): inputs AND every parameter.
 
 Each layer is built in float64 and its parameters are listed among the checked inputs, so
-gradcheck perturbs them too (it swaps their ``.data``). Shapes are small and non-square so the
+gradcheck perturbs them too (it swaps their ``.array``). Shapes are small and non-square so the
 full element-by-element check stays fast and a swapped height/width would show.
 """
 
@@ -126,8 +126,8 @@ def _():
     fn, inputs = layer_case(bn, rand64(2, 3, 2, 3))
     _perturb_affine(bn)
     with mg.no_grad():
-        bn.running_mean.data = np.array([0.2, -0.3, 0.1])
-        bn.running_var.data = np.array([0.5, 1.5, 2.0])
+        bn.running_mean.array = np.array([0.2, -0.3, 0.1])
+        bn.running_var.array = np.array([0.5, 1.5, 2.0])
     bn.eval()
     return fn, inputs
 
@@ -162,8 +162,8 @@ def _perturb_affine(bn):
     """Non-trivial gamma and beta, so a wrong sign or a missing gamma would show."""
     if bn.affine:
         with mg.no_grad():
-            bn.weight.data = np.linspace(0.5, 1.5, bn.num_features)
-            bn.bias.data = np.linspace(-0.2, 0.3, bn.num_features)
+            bn.weight.array = np.linspace(0.5, 1.5, bn.num_features)
+            bn.bias.array = np.linspace(-0.2, 0.3, bn.num_features)
 
 
 # -- Dropout, Embedding ----------------------------------------------------------------------------

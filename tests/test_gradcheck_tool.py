@@ -90,4 +90,4 @@ def test_parameters_reached_through_a_closure_are_checked_in_place():
     w = rand64(3, 3, seed=4)
     x = rand64(2, 3, seed=5)
     assert mg.gradcheck(lambda inp, *_: (inp @ w).tanh(), [x, w])
-    assert w.data is not None and w.shape == (3, 3)  # restored after perturbation
+    assert w.array is not None and w.shape == (3, 3)  # restored after perturbation

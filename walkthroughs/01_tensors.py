@@ -103,7 +103,7 @@ print(counting, counting.dtype, "->", counting.float().dtype, counting.to(mg.flo
 # %%
 x = mg.randn(2, 3)
 print("device:", x.device, "| default:", mg.get_default_device())
-print("array:", type(x.data).__module__ + "." + type(x.data).__name__)
+print("array:", type(x.array).__module__ + "." + type(x.array).__name__)
 print("x.to('cpu') is x:", x.to("cpu") is x)
 
 # %% [markdown]
@@ -115,7 +115,7 @@ print("x.to('cpu') is x:", x.to("cpu") is x)
 # %%
 if mg.cuda.is_available():
     on_gpu = x.to("cuda")  # a copy into GPU memory
-    print("device:", on_gpu.device, "| array:", type(on_gpu.data).__module__)
+    print("device:", on_gpu.device, "| array:", type(on_gpu.array).__module__)
     back = on_gpu.cpu()  # a copy back: the same as on_gpu.to("cpu")
     print("round trip exact:", np.array_equal(back.numpy(), x.numpy()))
 else:

@@ -28,9 +28,9 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
                 f"{root.shape}. Reduce it first (e.g. loss.sum() or loss.mean()), or pass "
                 "backward(grad) with a gradient of that shape"
             )
-        grad_array = get_array_module(root.data).ones_like(root.data)
+        grad_array = get_array_module(root.array).ones_like(root.array)
     else:
-        grad_array = grad.data if isinstance(grad, Tensor) else grad
+        grad_array = grad.array if isinstance(grad, Tensor) else grad
         if tuple(grad_array.shape) != root.shape:
             raise GradError(
                 f"backward(grad): grad has shape {tuple(grad_array.shape)}, output has {root.shape}"
@@ -50,8 +50,8 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
             if g is None or not t.requires_grad:
                 continue
             check_grad_shape(fn, t, g)
-            if g.dtype != t.data.dtype:  # float32 w * float64 x: w.grad is float32, as PyTorch
-                g = get_array_module(g).astype(g, t.data.dtype)
+            if g.dtype != t.array.dtype:  # float32 w * float64 x: w.grad is float32, as PyTorch
+                g = get_array_module(g).astype(g, t.array.dtype)
             if t.grad_fn is None:
                 _accumulate(t, g)
             elif t.grad_fn in grads:
@@ -67,7 +67,7 @@ def _accumulate(leaf: Tensor, g: Any) -> None:
     if leaf.grad is None:
         leaf.grad = Tensor(g)
     else:
-        leaf.grad.data = leaf.grad.data + g  # new array: g may be shared with other nodes
+        leaf.grad.array = leaf.grad.array + g  # new array: g may be shared with other nodes
 
 
 def _topological_order(root: Function) -> list[Function]:

@@ -50,7 +50,7 @@ class Function:
         fn = cls(**params)
         inputs = _as_tensors(cls.__name__, args)
         try:
-            y = fn.forward(*[t.data for t in inputs])
+            y = fn.forward(*[t.array for t in inputs])
         except MinigenError:
             raise
         except (ValueError, TypeError) as error:
@@ -84,10 +84,10 @@ def _as_tensors(op: str, args: tuple[Any, ...]) -> list[Tensor]:
     like = next((a for a in args if isinstance(a, Tensor)), None)
     if like is None:
         raise TypeError(f"{op} needs at least one Tensor among its inputs")
-    tensors = [a if isinstance(a, Tensor) else Tensor(as_array_like(a, like.data)) for a in args]
+    tensors = [a if isinstance(a, Tensor) else Tensor(as_array_like(a, like.array)) for a in args]
     if len(tensors) > 1:
-        kind = type(tensors[0].data)
-        mixed = any(type(t.data) is not kind for t in tensors)
+        kind = type(tensors[0].array)
+        mixed = any(type(t.array) is not kind for t in tensors)
         if mixed or (kind is not np.ndarray and len({t.device for t in tensors}) > 1):
             devices = ", ".join(str(t.device) for t in tensors)
             raise DeviceMismatchError(
@@ -98,8 +98,8 @@ def _as_tensors(op: str, args: tuple[Any, ...]) -> list[Tensor]:
 
 def check_grad_shape(fn: Function, t: Tensor, g: Any) -> None:
     """A backward that returns a gradient of the wrong shape is a bug in that Function."""
-    if tuple(g.shape) != tuple(t.data.shape):
+    if tuple(g.shape) != tuple(t.array.shape):
         raise GradError(
             f"{type(fn).__name__}.backward returned a gradient of shape {tuple(g.shape)} "
-            f"for an input of shape {tuple(t.data.shape)}"
+            f"for an input of shape {tuple(t.array.shape)}"
         )

@@ -95,7 +95,7 @@ def _as_device(host: np.ndarray, like: Tensor) -> Tensor:
 
 
 def _numeric_gradient(t: Tensor, loss: Callable[[], float], eps: float) -> np.ndarray:
-    original = t.data
+    original = t.array
     host = t.numpy().astype(np.float64).copy()
     numeric = np.zeros_like(host)
     flat = host.reshape(-1)
@@ -103,15 +103,15 @@ def _numeric_gradient(t: Tensor, loss: Callable[[], float], eps: float) -> np.nd
         for i in range(flat.size):
             keep = flat[i]
             flat[i] = keep + eps
-            t.data = move_array(host.copy(), t.device)
+            t.array = move_array(host.copy(), t.device)
             plus = loss()
             flat[i] = keep - eps
-            t.data = move_array(host.copy(), t.device)
+            t.array = move_array(host.copy(), t.device)
             minus = loss()
             flat[i] = keep
             numeric.reshape(-1)[i] = (plus - minus) / (2 * eps)
     finally:
-        t.data = original
+        t.array = original
     return numeric
 
 
@@ -125,7 +125,7 @@ def _check_directions(
     n_directions: int,
     rng: np.random.Generator,
 ) -> None:
-    originals = [t.data for t in checked]
+    originals = [t.array for t in checked]
     hosts = [t.numpy().astype(np.float64).copy() for t in checked]
     try:
         for k in range(n_directions):
@@ -133,7 +133,7 @@ def _check_directions(
             values = []
             for sign in (1, -1):
                 for t, h, d in zip(checked, hosts, directions, strict=True):
-                    t.data = move_array(h + sign * eps * d, t.device)
+                    t.array = move_array(h + sign * eps * d, t.device)
                 values.append(loss())
             numeric = (values[0] - values[1]) / (2 * eps)
             predicted = sum(float((g * d).sum()) for g, d in zip(analytic, directions, strict=True))
@@ -145,7 +145,7 @@ def _check_directions(
                 )
     finally:
         for t, data in zip(checked, originals, strict=True):
-            t.data = data
+            t.array = data
 
 
 def _compare(index: int, t: Tensor, analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float) -> None:

@@ -21,13 +21,13 @@ from minigen.errors import GradError
 class Tensor:
     """A multi-dimensional array that records the operations applied to it for ``backward()``."""
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__weakref__")
+    __slots__ = ("array", "requires_grad", "grad", "grad_fn", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         if isinstance(data, np.generic):  # NumPy reductions return scalars; keep 0-d arrays
             data = np.asarray(data)
-        self.data = data
+        self.array = data
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
         self.requires_grad = False
@@ -36,20 +36,44 @@ class Tensor:
 
     # -- what it is ---------------------------------------------------------------------
     @property
+    def data(self) -> Tensor:
+        """The same storage as a new tensor without history (PyTorch's ``.data``).
+
+        Writes through it (``w.data.mul_(0.5)``) change ``self`` and are not tracked by
+        autograd; ``self.array`` is the raw NumPy/CuPy array itself.
+        """
+        return Tensor(self.array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"tensor.data must be assigned a Tensor, not {type(value).__name__}; "
+                "wrap it with mg.tensor(...) or copy values in with tensor.data.copy_(...)"
+            )
+        if value.shape != self.shape or value.dtype != self.dtype or value.device != self.device:
+            raise ValueError(
+                f"tensor.data = ...: the new value has shape {value.shape}, {value.dtype} on "
+                f"{value.device}, but this tensor has shape {self.shape}, {self.dtype} on "
+                f"{self.device}; convert it first (e.g. value.to(device=..., dtype=...))"
+            )
+        self.array = value.array
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self.data.shape)
+        return tuple(self.array.shape)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> DType:
-        return dtype_from_native(self.data.dtype)
+        return dtype_from_native(self.array.dtype)
 
     @property
     def device(self) -> Device:
-        return device_of_array(self.data)
+        return device_of_array(self.array)
 
     @property
     def is_leaf(self) -> bool:
@@ -61,12 +85,12 @@ class Tensor:
 
     def numel(self) -> int:
         n = 1
-        for s in self.data.shape:
+        for s in self.array.shape:
             n *= s
         return n
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def __bool__(self) -> bool:
         if self.numel() != 1:
@@ -79,7 +103,7 @@ class Tensor:
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     # -- explicit host/device copies (the only places they happen) ------------------------
     def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Tensor:
@@ -124,9 +148,9 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array on the host (a copy from a GPU; the array itself on CPU)."""
-        if type(self.data) is np.ndarray:
-            return self.data
-        return to_host(self.data)
+        if type(self.array) is np.ndarray:
+            return self.array
+        return to_host(self.array)
 
     def item(self) -> float | int | bool:
         """The value of a one-element tensor as a Python number (waits for the GPU)."""
@@ -139,11 +163,11 @@ class Tensor:
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         # Only CPU tensors convert implicitly: a GPU tensor must be copied with .numpy().
-        if type(self.data) is not np.ndarray:
+        if type(self.array) is not np.ndarray:
             raise TypeError(
                 f"a tensor on {self.device} does not convert to NumPy implicitly; call .numpy()"
             )
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     # -- autograd -------------------------------------------------------------------------
     def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
@@ -154,7 +178,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph (no grad_fn, no requires_grad)."""
-        return Tensor(self.data)
+        return Tensor(self.array)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and not self.dtype.is_floating_point:
@@ -167,7 +191,7 @@ class Tensor:
 
     def zero_(self) -> Tensor:
         """Set every element to 0 in place (no gradient is recorded)."""
-        self.data = get_array_module(self.data).zeros_like(self.data)
+        self.array = get_array_module(self.array).zeros_like(self.array)
         return self
 
     def clone(self) -> Tensor:
@@ -229,8 +253,8 @@ class Tensor:
 
     # -- comparisons give bool tensors and are not differentiable --------------------------
     def _compare(self, other: Any, op: str) -> Tensor:
-        b = other.data if isinstance(other, Tensor) else as_array_like(other, self.data)
-        return Tensor(getattr(self.data, op)(b))
+        b = other.array if isinstance(other, Tensor) else as_array_like(other, self.array)
+        return Tensor(getattr(self.array, op)(b))
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, "__lt__")
@@ -334,8 +358,8 @@ class Tensor:
         # In-place writes are not recorded: allowed on tensors that no graph depends on.
         if self.requires_grad and self.is_leaf and _grad_enabled():
             raise GradError("in-place assignment to a leaf that requires grad; use mg.no_grad()")
-        index = key.data if isinstance(key, Tensor) else key
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+        index = key.array if isinstance(key, Tensor) else key
+        self.array[index] = value.array if isinstance(value, Tensor) else value
 
 
 class MaxResult(NamedTuple):

@@ -114,7 +114,7 @@ def maximum(a: Any, b: Any) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` holds, else ``b``; gradients flow to ``a`` and ``b``."""
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition.array if isinstance(condition, Tensor) else condition
     return Where.apply(a, b, condition=cond)
 
 
@@ -143,10 +143,10 @@ def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Indices of the maxima (not differentiable)."""
     from minigen.backend.array_module import get_array_module
 
-    xp = get_array_module(x.data)
+    xp = get_array_module(x.array)
     if dim is None:
-        return Tensor(xp.argmax(xp.reshape(x.data, (-1,))))
-    return Tensor(xp.argmax(x.data, axis=dim, keepdims=keepdim))
+        return Tensor(xp.argmax(xp.reshape(x.array, (-1,))))
+    return Tensor(xp.argmax(x.array, axis=dim, keepdims=keepdim))
 
 
 def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
@@ -211,14 +211,14 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 def getitem(x: Tensor, key: Any) -> Tensor:
     if isinstance(key, Tensor):
-        key = key.data
+        key = key.array
     elif isinstance(key, tuple):
-        key = tuple(k.data if isinstance(k, Tensor) else k for k in key)
+        key = tuple(k.array if isinstance(k, Tensor) else k for k in key)
     elif isinstance(key, list):
         from minigen.backend.array_module import get_array_module
 
-        xp = get_array_module(x.data)
-        key = xp.asarray(key, device=x.data.device)
+        xp = get_array_module(x.array)
+        key = xp.asarray(key, device=x.array.device)
     return GetItem.apply(x, key=normalize_key(key))
 
 

@@ -51,7 +51,7 @@ class _BatchNorm(Module):
         if self.track_running_stats:
             for name, fill in (("running_mean", zeros), ("running_var", ones)):
                 old = self._buffers[name]
-                old.data = fill(self.num_features, dtype=old.dtype, device=old.device).data
+                old.array = fill(self.num_features, dtype=old.dtype, device=old.device).array
             self.num_batches_tracked.zero_()
 
     def forward(self, input: Tensor) -> Tensor:
@@ -65,11 +65,11 @@ class _BatchNorm(Module):
             )
         factor: Any = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data = self.num_batches_tracked.data + 1
+            self.num_batches_tracked.array = self.num_batches_tracked.array + 1
             if self.momentum is None:  # a cumulative average: the n-th batch weighs 1/n
                 # 1/n as a 0-d array where the count lives (no .item(): a GPU never waits)
-                xp = get_array_module(input.data)
-                factor = 1.0 / xp.astype(self.num_batches_tracked.data, input.data.dtype)
+                xp = get_array_module(input.array)
+                factor = 1.0 / xp.astype(self.num_batches_tracked.array, input.array.dtype)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(

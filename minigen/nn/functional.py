@@ -223,18 +223,18 @@ def batch_norm(
                 f"batch_norm: expected more than 1 value per channel when training, got input "
                 f"of shape {tuple(input.shape)}"
             )
-        mean_, var_, centered = batch_statistics(channel_rows(input.data))
+        mean_, var_, centered = batch_statistics(channel_rows(input.array))
         if running_mean is not None and running_var is not None:
             with no_grad():
                 unbiased = var_ * (per_channel / (per_channel - 1))
-                running_mean.data = (1 - momentum) * running_mean.data + momentum * mean_
-                running_var.data = (1 - momentum) * running_var.data + momentum * unbiased
+                running_mean.array = (1 - momentum) * running_mean.array + momentum * mean_
+                running_var.array = (1 - momentum) * running_var.array + momentum * unbiased
     else:
         if running_mean is None or running_var is None:
             raise ValueError(
                 "batch_norm: evaluation (training=False) needs running_mean and running_var"
             )
-        mean_, var_, centered = running_mean.data, running_var.data, None
+        mean_, var_, centered = running_mean.array, running_var.array, None
     stats = {"mean": mean_, "var": var_, "centered": centered}
     if weight is None and bias is None:
         return BatchNorm.apply(input, training=training, eps=eps, **stats)
@@ -253,9 +253,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     p = float(p)  # a NumPy float64 p would make the float32 mask float64
     if not training or p == 0.0:
         return input
-    xp = get_array_module(input.data)
+    xp = get_array_module(input.array)
     u = _random.uniform(tuple(input.shape), input.dtype, input.device)
-    keep = xp.astype(u >= p, input.data.dtype)  # P(u >= p) = 1 - p
+    keep = xp.astype(u >= p, input.array.dtype)  # P(u >= p) = 1 - p
     mask = keep * (1.0 / (1.0 - p)) if p < 1.0 else keep  # p = 1: every element dropped
     return Dropout.apply(input, mask=mask)
 
@@ -279,12 +279,12 @@ def embedding_lookup(who: object, input: Any, weight: Tensor) -> Tensor:
         )
     n = weight.shape[0]
     if input.numel():
-        xp = get_array_module(input.data)
-        low, high = int(xp.min(input.data)), int(xp.max(input.data))  # one host sync on a GPU
+        xp = get_array_module(input.array)
+        low, high = int(xp.min(input.array)), int(xp.max(input.array))  # one host sync on a GPU
         if low < 0 or high >= n:
             bad = low if low < 0 else high
             raise IndexError(f"{who}: index {bad} is out of range for {n} embeddings [0, {n})")
-    return Embedding.apply(weight, indices=input.data)
+    return Embedding.apply(weight, indices=input.array)
 
 
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
@@ -344,8 +344,8 @@ def binary_cross_entropy(
     """-(y log p + (1 - y) log(1 - p)) on probabilities p, each log clamped at >= -100."""
     _check_reduction(reduction)
     target = _as_target("binary_cross_entropy", target, input, same_shape=True)
-    xp = get_array_module(input.data)
-    if bool(xp.any((input.data < 0) | (input.data > 1))):
+    xp = get_array_module(input.array)
+    if bool(xp.any((input.array < 0) | (input.array > 1))):
         raise ValueError(
             "binary_cross_entropy: all elements of input should be between 0 and 1 "
             "(probabilities); for logits use binary_cross_entropy_with_logits"

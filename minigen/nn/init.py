@@ -1,6 +1,6 @@
 """``minigen.nn.init``: fill a weight in place with PyTorch's initialisation schemes.
 
-Every function replaces ``tensor.data`` with new values of the same shape, dtype and device,
+Every function replaces ``tensor.array`` with new values of the same shape, dtype and device,
 drawn from minigen's seeded generator for that device (``mg.manual_seed``), without recording a
 graph, and returns the tensor. Formulas and defaults are PyTorch's:
 
@@ -68,7 +68,7 @@ def calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 
 def _fill(tensor: Tensor, values: object) -> Tensor:
     with no_grad():
-        tensor.data = values
+        tensor.array = values
     return tensor
 
 
@@ -88,7 +88,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
-    xp, data = get_array_module(tensor.data), tensor.data
+    xp, data = get_array_module(tensor.array), tensor.array
     return _fill(tensor, xp.full(data.shape, val, dtype=data.dtype, device=data.device))
 
 

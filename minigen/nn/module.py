@@ -235,7 +235,7 @@ class Module:
         """Move and/or cast every parameter and buffer in place; returns self.
 
         ``model.to("cuda")``, ``model.to(mg.float64)``, ``model.to(device="strict")``. The
-        Parameter objects stay the same (their ``.data`` is replaced), so an optimizer built on
+        Parameter objects stay the same (their ``.array`` is replaced), so an optimizer built on
         ``model.parameters()`` keeps working. Only floating-point tensors change dtype
         (``num_batches_tracked`` stays int64).
         """
@@ -252,9 +252,9 @@ class Module:
         if target_device is not None:
             _ = target_device.xp  # fail now, with the clear CUDA error, before touching anything
         for t in [*self.parameters(), *self.buffers()]:
-            t.data = _converted(t.data, target_dtype, target_device)
+            t.array = _converted(t.array, target_dtype, target_device)
             if t.grad is not None:
-                t.grad.data = _converted(t.grad.data, target_dtype, target_device)
+                t.grad.array = _converted(t.grad.array, target_dtype, target_device)
         return self
 
     def double(self) -> Module:
@@ -309,7 +309,7 @@ class Module:
             raise StateDictError(report)
         for name, target in own.items():
             if name in values:
-                target.data = _copy_onto(values[name], target)
+                target.array = _copy_onto(values[name], target)
         return IncompatibleKeys(missing, unexpected)
 
     def _load_report(
@@ -370,4 +370,4 @@ def _as_tensor(value: Any) -> Tensor:
 
 def _copy_onto(value: Tensor, target: Tensor) -> Any:
     """A copy of ``value``'s data with ``target``'s dtype, on ``target``'s device."""
-    return tensor(value, dtype=target.dtype, device=target.device).data
+    return tensor(value, dtype=target.dtype, device=target.device).array

@@ -52,16 +52,16 @@ class Adam(Optimizer):
         lr, eps = float(group["lr"]), float(group["eps"])
         weight_decay = float(group["weight_decay"])
         beta1, beta2 = (float(b) for b in group["betas"])
-        xp = get_array_module(p.data)
+        xp = get_array_module(p.array)
         if not state:
             state["step"] = 0
-            state["exp_avg"] = Tensor(xp.zeros_like(p.data))
-            state["exp_avg_sq"] = Tensor(xp.zeros_like(p.data))
+            state["exp_avg"] = Tensor(xp.zeros_like(p.array))
+            state["exp_avg_sq"] = Tensor(xp.zeros_like(p.array))
         if weight_decay != 0:
-            grad = grad + weight_decay * p.data  # a new array: p.grad itself is left alone
+            grad = grad + weight_decay * p.array  # a new array: p.grad itself is left alone
         state["step"] += 1
         t = state["step"]
-        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        m, v = state["exp_avg"].array, state["exp_avg_sq"].array
 
         # m = b1 m + (1 - b1) g, written as PyTorch's lerp m + (1 - b1)(g - m): the same value,
         # rounded as PyTorch rounds it (bar the multiply-adds its SIMD kernels fuse).
@@ -73,4 +73,4 @@ class Adam(Optimizer):
         bias_correction2 = 1 - beta2**t
         step_size = lr / bias_correction1
         denom = xp.sqrt(v) / math.sqrt(bias_correction2) + eps
-        p.data -= step_size * m / denom
+        p.array -= step_size * m / denom

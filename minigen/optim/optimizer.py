@@ -3,7 +3,7 @@
 An optimizer holds ``param_groups`` (a list of dicts: ``"params"`` plus hyperparameters such as
 ``"lr"``, which a schedule may change between steps) and ``state`` (a dict from each parameter
 to its own buffers, e.g. Adam's moments). ``step()`` walks every parameter that has a gradient
-and calls the subclass's ``_update``, which writes the new values into ``p.data`` in place.
+and calls the subclass's ``_update``, which writes the new values into ``p.array`` in place.
 
 ``state_dict()`` uses PyTorch's layout, with parameters replaced by their position in the
 groups (0, 1, 2, ... in group order), so it can be saved and loaded into a fresh optimizer
@@ -95,7 +95,7 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given.
 
-        The update runs under ``no_grad`` and writes into ``p.data`` in place, so the parameter
+        The update runs under ``no_grad`` and writes into ``p.array`` in place, so the parameter
         keeps its identity, dtype and device (modules and other optimizers still hold it).
         """
         loss = None
@@ -107,13 +107,13 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    grad = p.grad.data
+                    grad = p.grad.array
                     _check_grad(p, grad)
                     self._update(p, grad, self.state.setdefault(p, {}), group)
         return loss
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
-        """Subclasses: change ``p.data`` in place from ``grad`` (an array), state and group."""
+        """Subclasses: change ``p.array`` in place from ``grad`` (an array), state and group."""
         raise NotImplementedError
 
     # -- saving and resuming ---------------------------------------------------------------
@@ -195,7 +195,7 @@ def _check_param(p: Any) -> None:
 
 def _check_grad(p: Tensor, grad: Any) -> None:
     # A float64 grad on a float32 parameter would upcast the update (or fail on a GPU).
-    if tuple(grad.shape) != p.shape or grad.dtype != p.data.dtype:
+    if tuple(grad.shape) != p.shape or grad.dtype != p.array.dtype:
         raise ValueError(
             f"gradient of shape {tuple(grad.shape)} and dtype {grad.dtype} does not match its "
             f"parameter's shape {p.shape} and dtype {p.dtype}"
@@ -208,7 +208,7 @@ def _restore(value: Any, p: Tensor, key: int, name: str) -> Any:
         return int(value.item() if isinstance(value, Tensor) else value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    array = value.data if isinstance(value, Tensor) else value
+    array = value.array if isinstance(value, Tensor) else value
     if tuple(array.shape) != p.shape:
         raise ValueError(
             f"loaded state {name!r} of parameter {key} has shape {tuple(array.shape)}, "
@@ -217,4 +217,4 @@ def _restore(value: Any, p: Tensor, key: int, name: str) -> Any:
     # A copy on p's device with p's dtype: the optimizer then owns it and updates it in place.
     array = move_array(array, p.device) if device_of_array(array) != p.device else array
     xp = get_array_module(array)
-    return Tensor(xp.asarray(xp.astype(array, p.data.dtype), copy=True))
+    return Tensor(xp.asarray(xp.astype(array, p.array.dtype), copy=True))

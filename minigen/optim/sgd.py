@@ -36,16 +36,16 @@ class SGD(Optimizer):
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         # float(): a NumPy float64 lr would upcast a float32 update; Python floats are weak.
         lr, momentum, weight_decay = (float(group[k]) for k in ("lr", "momentum", "weight_decay"))
-        xp = get_array_module(p.data)
+        xp = get_array_module(p.array)
         if weight_decay != 0:
-            grad = grad + weight_decay * p.data  # a new array: p.grad itself is left alone
+            grad = grad + weight_decay * p.array  # a new array: p.grad itself is left alone
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
                 # A copy: grad may be p.grad's own array, which the next backward reuses.
                 buf = state["momentum_buffer"] = Tensor(xp.asarray(grad, copy=True))
             else:
-                buf.data *= momentum
-                buf.data += grad
-            grad = buf.data
-        p.data -= lr * grad
+                buf.array *= momentum
+                buf.array += grad
+            grad = buf.array
+        p.array -= lr * grad

@@ -20,8 +20,8 @@ def grad_norm(parameters: Iterable[mg.Tensor]) -> mg.Tensor:
     for p in parameters:
         if p.grad is None:
             continue
-        xp = get_array_module(p.grad.data)
-        g = xp.reshape(p.grad.data, (-1,))
+        xp = get_array_module(p.grad.array)
+        g = xp.reshape(p.grad.array, (-1,))
         square = xp.vecdot(g, g)  # sum of g^2 as one dot product: no g * g array, no graph
         total = square if total is None else total + square
     if total is None:

@@ -108,10 +108,10 @@ def test_batchnorm_running_statistics_follow_a_numpy_reference():
 def test_batchnorm_eval_uses_running_statistics_and_does_not_update_them():
     bn = nn.BatchNorm1d(2)
     with mg.no_grad():
-        bn.running_mean.data = np.array([1.0, -1.0], dtype=np.float32)
-        bn.running_var.data = np.array([4.0, 0.25], dtype=np.float32)
-        bn.weight.data = np.array([2.0, 1.0], dtype=np.float32)
-        bn.bias.data = np.array([0.5, 0.0], dtype=np.float32)
+        bn.running_mean.array = np.array([1.0, -1.0], dtype=np.float32)
+        bn.running_var.array = np.array([4.0, 0.25], dtype=np.float32)
+        bn.weight.array = np.array([2.0, 1.0], dtype=np.float32)
+        bn.bias.array = np.array([0.5, 0.0], dtype=np.float32)
     bn.eval()
     x = np.array([[3.0, 0.0], [1.0, -1.0]], dtype=np.float32)
     y = bn(mg.tensor(x)).numpy()

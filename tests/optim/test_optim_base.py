@@ -117,7 +117,7 @@ def test_load_state_dict_copies_onto_the_new_params_device_and_dtype():
     state = fresh.state[params[0]]
     assert state["exp_avg"].device == mg.device("strict") and state["step"] == 3
     np.testing.assert_array_equal(state["exp_avg"].numpy(), sd["state"][0]["exp_avg"].numpy())
-    assert state["exp_avg"].data is not sd["state"][0]["exp_avg"].data  # its own copy
+    assert state["exp_avg"].array is not sd["state"][0]["exp_avg"].array  # its own copy
     assert fresh.param_groups[1]["lr"] == 0.5 and fresh.param_groups[0]["betas"] == (0.5, 0.9)
     assert fresh.param_groups[1]["params"][0] is params[2]
 

@@ -41,7 +41,7 @@ def test_momentum_buffer_starts_at_first_gradient_and_is_a_copy():
     opt.step()
     buf = opt.state[p]["momentum_buffer"]
     np.testing.assert_array_equal(buf.numpy(), [0.5, -1.0])  # PyTorch: not (1 - 0.9) * g
-    assert buf.data is not p.grad.data
+    assert buf.array is not p.grad.array
     np.testing.assert_allclose(p.numpy(), [0.95, 2.1], rtol=1e-6)
 
 
@@ -63,13 +63,13 @@ def test_sgd_converges_to_the_minimum_of_a_quadratic(momentum):
 
 def test_update_is_in_place_and_float32_survives_numpy_float64_hyperparameters():
     p = mg.tensor([1.0, 2.0], requires_grad=True)
-    array = p.data
+    array = p.array
     opt = mg.optim.SGD([p], lr=np.float64(0.1), momentum=np.float64(0.9), weight_decay=0.01)
     opt.param_groups[0]["lr"] = np.float64(0.2)  # a schedule may set NumPy scalars
     for _ in range(2):
         p.grad = mg.tensor([1.0, 1.0])
         opt.step()
-    assert p.data is array and p.data.dtype == np.float32
+    assert p.array is array and p.array.dtype == np.float32
     assert opt.state[p]["momentum_buffer"].dtype == mg.float32
 
 
