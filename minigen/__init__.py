@@ -14,7 +14,7 @@ from minigen.autograd.gradcheck import GradcheckError, gradcheck
 from minigen.autograd.tensor import Tensor
 from minigen.backend import cuda
 from minigen.backend.device import Device, get_default_device, set_default_device, synchronize
-from minigen.backend.random import get_rng_state, initial_seed, manual_seed, set_rng_state
+from minigen.backend.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from minigen.creation import (
     arange,
     from_numpy,
@@ -62,7 +62,7 @@ from minigen.serialization import load, save
 device = Device
 
 __all__ = [
-    "DType", "Device", "Function", "GradcheckError", "Tensor", "abs", "arange", "bool_", "cat",
+    "DType", "Device", "Function", "Generator", "GradcheckError", "Tensor", "abs", "arange", "bool_", "cat",
     "clamp", "cuda", "device", "enable_grad", "exp", "flatten", "float16", "float32", "float64",
     "from_numpy", "full", "full_like", "get_default_device", "get_rng_state", "gradcheck",
     "info", "initial_seed", "int32", "int64", "is_grad_enabled", "log", "manual_seed", "matmul",

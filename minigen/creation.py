@@ -41,7 +41,7 @@ def tensor(
         xp = get_array_module(array)
         array = xp.astype(array, as_dtype(dtype).native(xp))
     array = move_array(array, target) if target != source else _copy(array)
-    return Tensor(array, requires_grad=requires_grad)
+    return Tensor.wrap(array, requires_grad=requires_grad)
 
 
 def _host_array(data: Any) -> np.ndarray:
@@ -79,12 +79,12 @@ def _filled(fill: str, shape: tuple[int, ...], dtype: Any, device: DeviceLike, v
 
 def zeros(*size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``mg.zeros(2, 3)`` or ``mg.zeros((2, 3))``."""
-    return Tensor(_filled("zeros", _shape(size), dtype, device), requires_grad)
+    return Tensor.wrap(_filled("zeros", _shape(size), dtype, device), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return Tensor(_filled("ones", _shape(size), dtype, device), requires_grad)
+    return Tensor.wrap(_filled("ones", _shape(size), dtype, device), requires_grad)
 
 
 def full(
@@ -92,7 +92,7 @@ def full(
     requires_grad: bool = False,
 ) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value``."""
-    return Tensor(_filled("full", _shape((size,)), dtype, device, fill_value), requires_grad)
+    return Tensor.wrap(_filled("full", _shape((size,)), dtype, device, fill_value), requires_grad)
 
 
 def arange(
@@ -109,21 +109,21 @@ def arange(
     xp = target.xp
     with target.context():
         data = xp.arange(start, end, step, dtype=as_dtype(dtype).native(xp), device=target.native)
-    return Tensor(data)
+    return Tensor.wrap(data)
 
 
 def randn(*size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
     """Draws from the standard normal N(0, 1), from the device's seeded generator."""
     kind = as_dtype(dtype if dtype is not None else default_float)
     _require_float(kind, "randn")
-    return Tensor(_random.standard_normal(_shape(size), kind, as_device(device)), requires_grad)
+    return Tensor.wrap(_random.standard_normal(_shape(size), kind, as_device(device)), requires_grad)
 
 
 def rand(*size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
     """Draws from the uniform distribution on [0, 1)."""
     kind = as_dtype(dtype if dtype is not None else default_float)
     _require_float(kind, "rand")
-    return Tensor(_random.uniform(_shape(size), kind, as_device(device)), requires_grad)
+    return Tensor.wrap(_random.uniform(_shape(size), kind, as_device(device)), requires_grad)
 
 
 def _require_float(dtype: DType, name: str) -> None:
@@ -166,4 +166,4 @@ def from_numpy(array: np.ndarray) -> Tensor:
     """A CPU tensor sharing memory with ``array`` (no copy), as ``torch.from_numpy``."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy takes a NumPy array, not {type(array).__name__}")
-    return Tensor(array)
+    return Tensor.wrap(array)

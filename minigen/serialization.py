@@ -294,7 +294,7 @@ class _Decoder:
             from minigen.nn.parameter import Parameter
 
             return Parameter(data, requires_grad=bool(node["requires_grad"]))
-        return Tensor(data, requires_grad=bool(node["requires_grad"]))
+        return Tensor.wrap(data, requires_grad=bool(node["requires_grad"]))
 
     def _read_array(self, member: str, where: str) -> np.ndarray:
         try:

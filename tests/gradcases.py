@@ -46,7 +46,7 @@ def functions_in_graph(out: mg.Tensor) -> set[type]:
             continue
         visited.add(id(fn))
         seen.add(type(fn))
-        stack.extend(t.grad_fn for t in fn.inputs or [] if t.grad_fn is not None)
+        stack.extend(p for p in fn.input_grad_fns if p is not None)
     return seen
 
 

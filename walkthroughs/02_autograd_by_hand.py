@@ -316,6 +316,75 @@ except mg.GradcheckError as error:
     print("with BuggySigmoid:\n" + str(error))
 
 # %% [markdown]
+# ## Changing tensors in place: the rules PyTorch (and minigen) enforce
+#
+# The hand-written training loop of every course updates the weights **in place**:
+#
+# ```python
+# with torch.no_grad():
+#     w -= lr * w.grad
+# ```
+#
+# `w -= ...` calls `w.sub_(...)`: the tensor object the model holds is changed, not replaced.
+# Four rules make that safe, and minigen has PyTorch's:
+#
+# 1. A leaf that requires grad may change in place only under `no_grad` (otherwise the
+#    gradient would be taken at a value that no longer exists).
+# 2. `w.data` is the same memory without history: writes through it are not seen by autograd.
+# 3. Each tensor counts its in-place writes (`w._version`). A backward that needs a value
+#    that was overwritten after the forward saved it stops, instead of returning a wrong
+#    gradient.
+# 4. `requires_grad` is read when an operation **runs**: freezing or unfreezing a weight
+#    after the forward changes nothing for that graph.
+
+# %%
+w = mg.tensor([1.0, -2.0], requires_grad=True)
+model_holds = w
+(w * w).sum().backward()  # d/dw sum(w^2) = 2w
+with mg.no_grad():
+    w -= 0.25 * w.grad
+print("same object:", w is model_holds, "| new values:", w.tolist(), "| version:", w._version)
+assert w is model_holds and w.tolist() == [0.5, -1.0]
+
+try:
+    w.add_(1.0)  # rule 1: outside no_grad
+except Exception as error:
+    print(type(error).__name__ + ":", str(error).split(".")[0])
+
+w.data.mul_(2)  # rule 2: allowed, untracked; the version does not move
+print("after w.data.mul_(2):", w.tolist(), "| version:", w._version)
+
+# %% [markdown]
+# Rule 3 in action: `exp` keeps its output for its backward ($(e^x)' = e^x$). Doubling that
+# output in place would make the backward multiply by the wrong number, so it refuses.
+
+# %%
+a = mg.tensor([0.0, 1.0], requires_grad=True)
+e = a.exp()
+loss_e = e.sum()
+e.mul_(2)  # e is not a leaf: the write is allowed, and recorded in the graph
+try:
+    loss_e.backward()
+except Exception as error:
+    print(type(error).__name__ + ":", str(error)[:150], "...")
+
+# %% [markdown]
+# Rule 4 is what the GAN recipe (lesson 5, step 6) relies on: $D$ is frozen while it scores
+# the fakes for $G$'s loss and unfrozen straight after, before `backward()`. The graph was
+# built without edges to $D$'s weights, so they get no gradient at all, and no time is spent
+# computing one.
+
+# %%
+D_w = mg.tensor([0.5, 0.5], requires_grad=True)  # stands for D's weights
+G_out = mg.tensor([1.0, 2.0], requires_grad=True)  # stands for G's fakes
+D_w.requires_grad_(False)
+score = (D_w * G_out).sum()  # the forward runs while D is frozen
+D_w.requires_grad_(True)  # unfrozen before backward: too late for this graph
+score.backward()
+print("D's gradient:", D_w.grad, "| G's gradient:", G_out.grad.tolist())
+assert D_w.grad is None and G_out.grad.tolist() == [0.5, 0.5]
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. Change the loss from the mean over points to the sum (`reduction="sum"`). How does every

@@ -178,7 +178,14 @@ print(f"D(G(z)) on the same fakes: {p_fake.mean().item():.4f} before, {after_d_f
 # gradient must flow **through** $D$ (how else would $G$ know what to change?) but must not
 # change $D$. `set_requires_grad(D, False)` freezes $D$'s weights: $D$ still passes
 # gradients back to its input, the fakes, and from there into $G$, but computes none for its
-# own weights. (`minigen.train.GANStep` does exactly this.)
+# own weights.
+#
+# *When* is the flag read? When each operation runs, as in PyTorch: the forward through a
+# frozen $D$ records a graph with no edges to $D$'s weights. So we may unfreeze $D$ right after
+# the forward, before `backward()`, and $D$ still gets nothing: the graph already decided.
+# (`minigen.train.GANStep` does exactly this.) The opposite holds too: a weight frozen *after*
+# the forward but before `backward()` gets no gradient either; backward skips leaves that no
+# longer require grad.
 
 # %%
 p_fake_before_g = mean_probability(gan.discriminate(fake.detach()))
@@ -186,8 +193,8 @@ opt_d.zero_grad()  # clear D's gradients from step 5, to see that step 6 adds no
 opt_g.zero_grad()
 set_requires_grad(D, False)
 loss_g = F.binary_cross_entropy_with_logits(gan.discriminate(fake), ones)
+set_requires_grad(D, True)  # unfrozen before backward: too late to matter for this graph
 loss_g.backward()
-set_requires_grad(D, True)
 print(f"G's loss (as if real): {loss_g.item():.4f}")
 print("D's weights got a gradient:", any(p.grad is not None for p in D.parameters()))
 print(f"G's gradient norm: {grad_norm(G.parameters()).item():.4f}")

@@ -43,21 +43,26 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
     grads: dict[Function, Any] = {root.grad_fn: grad_array}
     for fn in _topological_order(root.grad_fn):
         gy = grads.pop(fn)
+        for saved in fn.saved:  # an array this backward reads was changed in place since
+            saved.check(repr(fn)[1:-1])
         gxs = fn.backward(gy)
         if not isinstance(gxs, tuple):
             gxs = (gxs,)
-        for t, g in zip(fn.inputs, gxs, strict=False):  # an optional input (bias) may be absent
-            if g is None or not t.requires_grad:
+        # needs_input_grad was fixed when fn ran: flags toggled since change nothing here.
+        edges = zip(fn.inputs, fn.input_grad_fns, fn.needs_input_grad, gxs, strict=False)
+        for t, producer, needed, g in edges:
+            if g is None or not needed:  # an optional input (bias) may be absent: zip stops
                 continue
             check_grad_shape(fn, t, g)
             if g.dtype != t.array.dtype:  # float32 w * float64 x: w.grad is float32, as PyTorch
                 g = get_array_module(g).astype(g, t.array.dtype)
-            if t.grad_fn is None:
-                _accumulate(t, g)
-            elif t.grad_fn in grads:
-                grads[t.grad_fn] = grads[t.grad_fn] + g  # a tensor used twice: sum the paths
+            if producer is None:
+                if t.requires_grad:  # a leaf frozen since keeps no gradient (AccumulateGrad)
+                    _accumulate(t, g)
+            elif producer in grads:
+                grads[producer] = grads[producer] + g  # a tensor used twice: sum the paths
             else:
-                grads[t.grad_fn] = g
+                grads[producer] = g
         if not retain_graph:
             fn.free()
 
@@ -65,7 +70,7 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
 def _accumulate(leaf: Tensor, g: Any) -> None:
     """Leaves add up gradients across backward calls until zero_grad(), as in PyTorch."""
     if leaf.grad is None:
-        leaf.grad = Tensor(g)
+        leaf.grad = Tensor.wrap(g)
     else:
         leaf.grad.array = leaf.grad.array + g  # new array: g may be shared with other nodes
 
@@ -90,8 +95,8 @@ def _topological_order(root: Function) -> list[Function]:
             )
         visited.add(id(fn))
         stack.append((fn, True))
-        for t in fn.inputs:
-            if t.grad_fn is not None and id(t.grad_fn) not in visited:
-                stack.append((t.grad_fn, False))
+        for producer in fn.input_grad_fns:
+            if producer is not None and id(producer) not in visited:
+                stack.append((producer, False))
     order.reverse()
     return order

@@ -22,6 +22,7 @@ import numpy as np
 
 from minigen.autograd.grad_mode import _GradMode
 from minigen.autograd.tensor import Tensor, as_array_like
+from minigen.autograd.version import SavedVersion, saved_versions
 from minigen.errors import DeviceMismatchError, GradError, MinigenError, ShapeError
 
 
@@ -30,6 +31,15 @@ class Function:
 
     #: The input Tensors, kept while the graph lives; None once backward has freed it.
     inputs: list[Tensor] | None
+    #: Per input: the Function that had made it when this one ran (None for a leaf).
+    input_grad_fns: tuple[Function | None, ...] = ()
+    #: Per input: did it require grad when the Function ran? Backward fills only those.
+    needs_input_grad: tuple[bool, ...] = ()
+    #: The arrays kept for backward, with their versions then (see autograd/version.py).
+    saved: list[SavedVersion] = []
+    #: True for Functions whose output is a view of their first input's memory (reshape,
+    #: permute, basic indexing): the two share a version counter.
+    view: bool = False
 
     def __init__(self, **params: Any) -> None:
         # Hyper-parameters (an axis, a stride, a slope) become attributes.
@@ -46,7 +56,13 @@ class Function:
     # -- the machinery ----------------------------------------------------------------------
     @classmethod
     def apply(cls, *args: Any, **params: Any) -> Tensor:
-        """Run ``forward`` on the inputs' arrays and record the graph when grads are needed."""
+        """Run ``forward`` on the inputs' arrays and record the graph when grads are needed.
+
+        What the graph records is decided here, when the operation runs, as in PyTorch: which
+        inputs need a gradient (``needs_input_grad``) and the version of every array the
+        Function kept for its backward. Changing ``requires_grad`` afterwards changes nothing
+        for this graph.
+        """
         fn = cls(**params)
         inputs = _as_tensors(cls.__name__, args)
         try:
@@ -54,16 +70,24 @@ class Function:
         except MinigenError:
             raise
         except (ValueError, TypeError) as error:
+            if not cls.__module__.startswith("minigen."):
+                raise  # your own Function: its error and traceback line stay as they are
             shapes = " and ".join(str(tuple(t.shape)) for t in inputs)
-            raise ShapeError(f"{cls.__name__} cannot take inputs of shapes {shapes}: {error}") from None
-        out = Tensor(y)
+            raise ShapeError(f"{cls.__name__} cannot take inputs of shapes {shapes}: {error}") from error
+        out = Tensor.wrap(y)
+        if fn.view:
+            out.share_memory_of(inputs[0])
         if _GradMode.enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    fn.inputs = inputs
-                    out.requires_grad = True
-                    out.grad_fn = fn
-                    break
+            needs = tuple(t.requires_grad for t in inputs)
+            if True in needs:
+                fn.inputs = inputs
+                # The graph's edges, fixed now: an in-place op may give an input a new
+                # grad_fn later, which must not reroute this Function's gradient.
+                fn.input_grad_fns = tuple(t.grad_fn for t in inputs)
+                fn.needs_input_grad = needs
+                fn.saved = saved_versions(fn, inputs, out)
+                out.requires_grad = True
+                out.grad_fn = fn
         return out
 
     @property
@@ -84,7 +108,7 @@ def _as_tensors(op: str, args: tuple[Any, ...]) -> list[Tensor]:
     like = next((a for a in args if isinstance(a, Tensor)), None)
     if like is None:
         raise TypeError(f"{op} needs at least one Tensor among its inputs")
-    tensors = [a if isinstance(a, Tensor) else Tensor(as_array_like(a, like.array)) for a in args]
+    tensors = [a if isinstance(a, Tensor) else Tensor.wrap(as_array_like(a, like.array)) for a in args]
     if len(tensors) > 1:
         kind = type(tensors[0].array)
         mixed = any(type(t.array) is not kind for t in tensors)

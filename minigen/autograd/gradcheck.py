@@ -91,7 +91,7 @@ def gradcheck(
 
 
 def _as_device(host: np.ndarray, like: Tensor) -> Tensor:
-    return Tensor(move_array(host.astype(like.dtype.native(np)), like.device))
+    return Tensor.wrap(move_array(host.astype(like.dtype.native(np)), like.device))
 
 
 def _numeric_gradient(t: Tensor, loss: Callable[[], float], eps: float) -> np.ndarray:

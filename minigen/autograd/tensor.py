@@ -12,8 +12,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from minigen.autograd.version import VersionCounter
 from minigen.backend.array_module import device_of_array, get_array_module
-from minigen.backend.device import Device, as_device
+from minigen.backend.device import Device, as_device, get_default_device
 from minigen.dtypes import DType, as_dtype, dtype_from_native
 from minigen.errors import GradError
 
@@ -21,20 +22,46 @@ from minigen.errors import GradError
 class Tensor:
     """A multi-dimensional array that records the operations applied to it for ``backward()``."""
 
-    __slots__ = ("array", "requires_grad", "grad", "grad_fn", "__weakref__")
+    __slots__ = ("array", "requires_grad", "grad", "grad_fn", "_version_counter", "_base", "__weakref__")
     __array_priority__ = 1000  # so ndarray + Tensor calls Tensor.__radd__
 
-    def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        if isinstance(data, np.generic):  # NumPy reductions return scalars; keep 0-d arrays
-            data = np.asarray(data)
-        self.array = data
+    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+        """PyTorch's legacy constructor: ``mg.Tensor([[1, 2], [3, 4]])`` is float32 (the
+        default dtype, whatever the data), ``mg.Tensor(2, 3)`` a (2, 3) float32 tensor of
+        zeros, ``mg.Tensor()`` an empty one. Prefer ``mg.tensor(data)``, which keeps ints.
+        """
+        array = _legacy_array(data)
+        self._set(array, requires_grad)
+
+    @classmethod
+    def wrap(cls, array: Any, requires_grad: bool = False) -> Tensor:
+        """The engine's constructor: a tensor around ``array`` as it is (no copy, no cast)."""
+        t = object.__new__(cls)
+        t._set(array, requires_grad)
+        return t
+
+    def _set(self, array: Any, requires_grad: bool) -> None:
+        if isinstance(array, np.generic):  # NumPy reductions return scalars; keep 0-d arrays
+            array = np.asarray(array)
+        self.array = array
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
         self.requires_grad = False
+        self._version_counter = VersionCounter()
+        self._base: Tensor | None = None
         if requires_grad:
             self.requires_grad_(True)
 
-    # -- what it is ---------------------------------------------------------------------
+    def share_memory_of(self, base: Tensor) -> None:
+        """Mark ``self`` as a view of ``base``: in-place writes to either count for both."""
+        self._version_counter = base._version_counter
+        self._base = base if base._base is None else base._base
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has seen (PyTorch's ``x._version``)."""
+        return self._version_counter.value
+
     @property
     def data(self) -> Tensor:
         """The same storage as a new tensor without history (PyTorch's ``.data``).
@@ -42,7 +69,7 @@ class Tensor:
         Writes through it (``w.data.mul_(0.5)``) change ``self`` and are not tracked by
         autograd; ``self.array`` is the raw NumPy/CuPy array itself.
         """
-        return Tensor(self.array)
+        return Tensor.wrap(self.array)  # its own version counter: .data writes go unseen
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -94,11 +121,45 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.numel() != 1:
-            raise ValueError(
-                f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
-                "use .any() or .all() on .numpy(), or compare one element"
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (this one has "
+                f"shape {self.shape}); use (t == x).all(), .any(), or compare one element"
             )
         return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self._one_value("float"))
+
+    def __int__(self) -> int:
+        return int(self._one_value("int"))
+
+    def __complex__(self) -> complex:
+        return complex(self._one_value("complex"))
+
+    def __index__(self) -> int:
+        """``items[t]`` with an integer tensor of one element, as in PyTorch."""
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.3f}"`` formats a 0-d tensor's value, as PyTorch does."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(
+                f"unsupported format string passed to Tensor.__format__ (a tensor of shape "
+                f"{self.shape}); format t.item() of a 0-d tensor, or the values of t.tolist()"
+            )
+        return repr(self)
+
+    def _one_value(self, kind: str) -> float | int | bool:
+        if self.numel() != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars ({kind}() of a "
+                f"tensor of shape {self.shape})"
+            )
+        return self.item()
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -177,8 +238,14 @@ class Tensor:
         run_backward(self, grad, retain_graph)
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph (no grad_fn, no requires_grad)."""
-        return Tensor(self.array)
+        """The same memory, cut from the graph (no grad_fn, no requires_grad).
+
+        It shares the version counter, as in PyTorch: changing the detached tensor in place
+        changes ``self`` too, and a backward that needs ``self``'s old values says so.
+        """
+        out = Tensor.wrap(self.array)
+        out._version_counter = self._version_counter
+        return out
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and not self.dtype.is_floating_point:
@@ -186,12 +253,12 @@ class Tensor:
                 f"only floating-point tensors can require grad; this one is {self.dtype}. "
                 "Convert it first, e.g. x.float()"
             )
+        if not requires_grad and self.grad_fn is not None:
+            raise GradError(
+                "you can only change requires_grad flags of leaf variables; use "
+                "t = t.detach() to cut a computed tensor from the graph"
+            )
         self.requires_grad = bool(requires_grad)
-        return self
-
-    def zero_(self) -> Tensor:
-        """Set every element to 0 in place (no gradient is recorded)."""
-        self.array = get_array_module(self.array).zeros_like(self.array)
         return self
 
     def clone(self) -> Tensor:
@@ -252,29 +319,66 @@ class Tensor:
         return F.matmul(other, self)
 
     # -- comparisons give bool tensors and are not differentiable --------------------------
-    def _compare(self, other: Any, op: str) -> Tensor:
-        b = other.array if isinstance(other, Tensor) else as_array_like(other, self.array)
-        return Tensor(getattr(self.array, op)(b))
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return F.compare(self, other, "equal")
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return F.compare(self, other, "not_equal")
 
     def __lt__(self, other: Any) -> Tensor:
-        return self._compare(other, "__lt__")
+        return F.compare(self, other, "less")
 
     def __le__(self, other: Any) -> Tensor:
-        return self._compare(other, "__le__")
+        return F.compare(self, other, "less_equal")
 
     def __gt__(self, other: Any) -> Tensor:
-        return self._compare(other, "__gt__")
+        return F.compare(self, other, "greater")
 
     def __ge__(self, other: Any) -> Tensor:
-        return self._compare(other, "__ge__")
+        return F.compare(self, other, "greater_equal")
 
-    def eq(self, other: Any) -> Tensor:
-        return self._compare(other, "__eq__")
-
-    def ne(self, other: Any) -> Tensor:
-        return self._compare(other, "__ne__")
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     __hash__ = object.__hash__  # tensors are graph nodes: hashed by identity, as in PyTorch
+
+    # -- in-place operations (minigen/functions/inplace.py): they change this tensor's memory
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        return F.inplace(self, "add_", lambda t: F.add(t, _scaled(other, alpha)), other)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        return F.inplace(self, "sub_", lambda t: F.sub(t, _scaled(other, alpha)), other)
+
+    def mul_(self, other: Any) -> Tensor:
+        return F.inplace(self, "mul_", lambda t: F.mul(t, other), other)
+
+    def div_(self, other: Any) -> Tensor:
+        return F.inplace(self, "div_", lambda t: F.div(t, other), other)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        return F.inplace(self, "clamp_", lambda t: F.clamp(t, min, max))
+
+    def copy_(self, src: Any) -> Tensor:
+        return F.inplace(self, "copy_", lambda t: F.assign(t, src), src)
+
+    def fill_(self, value: Any) -> Tensor:
+        return self.copy_(value if isinstance(value, Tensor) else F.fill_value(self, value))
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        return self.copy_(F.random_like(self, "normal") * std + mean)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        return self.copy_(F.random_like(self, "uniform") * (b - a) + a)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        F.setitem(self, key, value)
 
     # -- elementwise functions -------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -354,13 +458,6 @@ class Tensor:
     def __getitem__(self, key: Any) -> Tensor:
         return F.getitem(self, key)
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        # In-place writes are not recorded: allowed on tensors that no graph depends on.
-        if self.requires_grad and self.is_leaf and _grad_enabled():
-            raise GradError("in-place assignment to a leaf that requires grad; use mg.no_grad()")
-        index = key.array if isinstance(key, Tensor) else key
-        self.array[index] = value.array if isinstance(value, Tensor) else value
-
 
 class MaxResult(NamedTuple):
     """``x.max(dim)`` returns the values and their indices, as PyTorch does."""
@@ -369,10 +466,38 @@ class MaxResult(NamedTuple):
     indices: Tensor
 
 
-def _grad_enabled() -> bool:
-    from minigen.autograd.grad_mode import is_grad_enabled
+def _scaled(other: Any, alpha: float) -> Any:
+    """``alpha * other`` for ``add_(other, alpha=...)``: a Python product for numbers."""
+    if alpha == 1:
+        return other
+    return F.mul(other, alpha) if isinstance(other, Tensor) else other * alpha
 
-    return is_grad_enabled()
+
+def _legacy_array(data: tuple[Any, ...]) -> Any:
+    """The array of ``mg.Tensor(*data)``: float32 on the default device, as PyTorch's."""
+    target = get_default_device()
+    if all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in data):
+        with target.context():  # mg.Tensor(2, 3), or mg.Tensor() for an empty one
+            return target.xp.zeros(tuple(int(n) for n in data) or (0,), dtype=target.xp.float32, device=target.native)
+    if len(data) != 1:
+        raise TypeError(f"mg.Tensor() takes sizes (ints) or one sequence of numbers, not {data!r}")
+    (value,) = data
+    if isinstance(value, Tensor):
+        return value.array
+    if isinstance(value, (bool, int, float, complex, str, bytes)) or value is None:
+        raise TypeError(
+            f"mg.Tensor(data): data must be a sequence (got {type(value).__name__}); "
+            f"use mg.tensor({value!r}) for a 0-d tensor"
+        )
+    xp_arrays = type(value).__module__.split(".", 1)[0] in ("cupy", "array_api_strict")
+    if xp_arrays:  # already on a device: stays there, as float32
+        xp = get_array_module(value)
+        return xp.astype(value, xp.float32)
+    try:
+        host = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"mg.Tensor(data): cannot make float32 numbers of {value!r}: {error}") from None
+    return move_array(np.array(host, copy=True), target)
 
 
 def _shape_args(args: tuple[Any, ...]) -> tuple[int, ...]:

@@ -50,6 +50,49 @@ def generator(device: Device) -> Any:
     return generators[device]
 
 
+class Generator:
+    """A random stream of its own, as ``torch.Generator``: ``g = mg.Generator().manual_seed(0)``.
+
+    Handed to ``DataLoader(generator=g)`` it decides the shuffling alone, untouched by the
+    draws of ``mg.randn`` and friends. Host (NumPy) streams only: shuffling happens on the host.
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        if str(device) != "cpu":
+            raise ValueError(f"mg.Generator: only 'cpu' generators exist in minigen, not {device!r}")
+        self.device = Device("cpu")
+        self._seed: int | None = None
+        self.rng = np.random.default_rng()
+
+    def manual_seed(self, seed: int) -> Generator:
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"Generator.manual_seed takes a non-negative integer, not {seed!r}")
+        self._seed = int(seed)
+        self.rng = np.random.default_rng(self._seed)
+        return self
+
+    def initial_seed(self) -> int | None:
+        return self._seed
+
+    def get_state(self) -> dict[str, Any]:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict[str, Any]) -> Generator:
+        self.rng.bit_generator.state = state
+        return self
+
+
+def draw_seed(source: Generator | None = None) -> int:
+    """A fresh 63-bit seed from ``source``, or from minigen's CPU generator (``manual_seed``).
+
+    What a shuffling DataLoader draws at the start of each epoch, as PyTorch's sampler does.
+    """
+    from minigen.backend.device import CPU
+
+    rng = source.rng if source is not None else generator(CPU)
+    return int(rng.integers(0, 2**63 - 1))
+
+
 def get_rng_state() -> dict[str, Any]:
     """The CPU generator's state (plain JSON-able values), for checkpoints."""
     from minigen.backend.device import CPU

@@ -29,8 +29,10 @@ class DataLoader:
       ``"symmetric"`` floats in [-1, 1] (tanh generators). Float data is only cast to
       ``dtype``; ``scale`` does not apply to it.
     - ``flatten``: images as (B, H*W) vectors (MLPs) instead of (B, 1, H, W) (convolutions).
-    - ``shuffle``/``seed``: a new order each epoch; with a ``seed``, epoch k's order is a
-      function of (seed, k) alone, so runs are reproducible (see :meth:`order`).
+    - ``shuffle``: a new order each epoch. As in PyTorch, the order is drawn from minigen's
+      generator when the epoch starts, so ``mg.manual_seed(s)`` fixes it; ``generator=``
+      (an ``mg.Generator``) draws it from that stream instead. With a ``seed``, epoch k's order
+      is a function of (seed, k) alone, so a resumed run repeats it (see :meth:`order`).
     - ``drop_last``: skip the last, smaller batch.
     - ``device``: where the tensors go ("cpu", "cuda"...; None: minigen's default device).
     - ``dtype``: of the inputs (default float32; ``minigen.float32``, ``"float32"`` or
@@ -52,6 +54,7 @@ class DataLoader:
         flatten: bool = False,
         device: Any = None,
         dtype: Any = np.float32,
+        generator: Any = None,
     ) -> None:
         if not _is_count(batch_size) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
@@ -66,8 +69,8 @@ class DataLoader:
         self.flatten = flatten
         self.device = device
         self.dtype = numpy_dtype(dtype)
-        # Without a seed, draw one now: epochs still differ from each other, runs do not repeat.
-        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+        self.seed = None if seed is None else int(seed)
+        self.generator = generator
         #: The epoch the next ``for`` loop will run; set it to resume (or use set_epoch).
         self.epoch = 0
         self._table = pixel_table(self.scale, self.dtype) if self.inputs.dtype == np.uint8 else None
@@ -83,12 +86,18 @@ class DataLoader:
     def order(self, epoch: int) -> np.ndarray | None:
         """The example indices of ``epoch`` in order, or None when not shuffling (0..N-1).
 
-        A permutation from its own generator seeded with (seed, epoch): no global random
-        state is touched, and any epoch can be reproduced alone.
+        With a ``seed``: a permutation from its own generator seeded with (seed, epoch), so no
+        global random state is touched and any epoch can be reproduced alone. Without: from a
+        seed drawn now from ``generator`` or minigen's generator (PyTorch's RandomSampler).
         """
         if not self.shuffle:
             return None
-        rng = np.random.default_rng([self.seed, int(epoch)])
+        if self.seed is not None:
+            rng = np.random.default_rng([self.seed, int(epoch)])
+        else:
+            from minigen.backend.random import draw_seed
+
+            rng = np.random.default_rng(draw_seed(self.generator))
         return rng.permutation(len(self.inputs))
 
     def numpy_batches(

@@ -15,8 +15,10 @@ from minigen.functions.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from minigen.functions.arithmetic import Add, Div, Mul, Neg, Sub
 from minigen.functions.broadcasting import BroadcastTo
 from minigen.functions.cast import Copy
+from minigen.functions.comparison import compare  # noqa: F401  (Tensor's == < ...)
 from minigen.functions.elementwise import Abs, Exp, Log, Pow, Sqrt
-from minigen.functions.indexing import GetItem, normalize_key
+from minigen.functions.indexing import GetItem, index_key
+from minigen.functions.inplace import assign, fill_value, inplace, random_like, setitem  # noqa: F401
 from minigen.functions.join import Cat, Stack
 from minigen.functions.matmul import MatMul
 from minigen.functions.reductions import Max, Mean, Sum, Var
@@ -145,8 +147,8 @@ def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
 
     xp = get_array_module(x.array)
     if dim is None:
-        return Tensor(xp.argmax(xp.reshape(x.array, (-1,))))
-    return Tensor(xp.argmax(x.array, axis=dim, keepdims=keepdim))
+        return Tensor.wrap(xp.argmax(xp.reshape(x.array, (-1,))))
+    return Tensor.wrap(xp.argmax(x.array, axis=dim, keepdims=keepdim))
 
 
 def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
@@ -210,16 +212,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 
 def getitem(x: Tensor, key: Any) -> Tensor:
-    if isinstance(key, Tensor):
-        key = key.array
-    elif isinstance(key, tuple):
-        key = tuple(k.array if isinstance(k, Tensor) else k for k in key)
-    elif isinstance(key, list):
-        from minigen.backend.array_module import get_array_module
-
-        xp = get_array_module(x.array)
-        key = xp.asarray(key, device=x.array.device)
-    return GetItem.apply(x, key=normalize_key(key))
+    return GetItem.apply(x, key=index_key(x, key))
 
 
 def clone(x: Tensor) -> Tensor:

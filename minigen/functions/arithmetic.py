@@ -42,8 +42,8 @@ class Mul(Function):
         return a * b
 
     def backward(self, gy: Any) -> tuple[Any, Any]:
-        ga = sum_to(gy * self.b, self.a.shape) if self.inputs[0].requires_grad else None
-        gb = sum_to(gy * self.a, self.b.shape) if self.inputs[1].requires_grad else None
+        ga = sum_to(gy * self.b, self.a.shape) if self.needs_input_grad[0] else None
+        gb = sum_to(gy * self.a, self.b.shape) if self.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -56,8 +56,8 @@ class Div(Function):
         return self.y
 
     def backward(self, gy: Any) -> tuple[Any, Any]:
-        ga = sum_to(gy / self.b, self.a_shape) if self.inputs[0].requires_grad else None
-        gb = sum_to(-gy * self.y / self.b, self.b.shape) if self.inputs[1].requires_grad else None
+        ga = sum_to(gy / self.b, self.a_shape) if self.needs_input_grad[0] else None
+        gb = sum_to(-gy * self.y / self.b, self.b.shape) if self.needs_input_grad[1] else None
         return ga, gb
 
 

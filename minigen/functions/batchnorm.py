@@ -89,9 +89,9 @@ class BatchNorm(Function):
     def backward(self, gy: Any) -> tuple[Any, Any, Any]:
         g = channel_rows(gy)  # dL/dy as (m, C) rows, like x_hat
         affine = len(self.inputs) == 3
-        need_x = self.inputs[0].requires_grad
-        need_gamma = affine and self.inputs[1].requires_grad
-        need_beta = affine and self.inputs[2].requires_grad
+        need_x = self.needs_input_grad[0]
+        need_gamma = affine and self.needs_input_grad[1]
+        need_beta = affine and self.needs_input_grad[2]
         gx = ggamma = gbeta = None
         sum_gy = column_sums(g) if (need_beta or need_x and self.training) else None
         if need_gamma or (need_x and self.training):

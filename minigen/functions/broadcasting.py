@@ -33,6 +33,8 @@ class BroadcastTo(Function):
     Local derivative: dL/dx = sum of dL/dy over the broadcast axes (``sum_to``).
     """
 
+    view = True  # the output is a window on the input's memory
+
     def forward(self, x: Any) -> Any:
         self.x_shape = x.shape
         return get_array_module(x).broadcast_to(x, self.shape)

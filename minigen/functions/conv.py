@@ -86,12 +86,12 @@ class Conv2d(Function):
         xp = get_array_module(gy)
         g = pixel_rows(gy)  # (N*OH*OW, C_out)
         gx = gw = gb = None
-        if self.inputs[0].requires_grad:
+        if self.needs_input_grad[0]:
             # col2im(G W_mat), without storing the large matrix G W_mat (im2col.col2im_matmul)
             gx = col2im_matmul(g, self.w, self.x_shape, self.kernel, self.stride, self.padding)
-        if self.inputs[1].requires_grad:
+        if self.needs_input_grad[1]:
             gw = weight_from_matrix(xp.matrix_transpose(g) @ self.cols, self.w_shape)
-        if len(self.inputs) > 2 and self.inputs[2].requires_grad:
+        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
             gb = xp.sum(g, axis=0)
         return gx, gw, gb
 
@@ -131,7 +131,7 @@ class ConvTranspose2d(Function):
     def backward(self, gy: Any) -> tuple[Any, Any, Any]:
         xp = get_array_module(gy)
         gx = gw = gb = None
-        need_x, need_w = self.inputs[0].requires_grad, self.inputs[1].requires_grad
+        need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
         if need_x or need_w:
             cols = im2col(gy, self.kernel, self.stride, self.padding)  # (N*H*W, K)
             if need_x:
@@ -140,6 +140,6 @@ class ConvTranspose2d(Function):
                 gx = rows_to_image(cols @ xp.matrix_transpose(w_mat), n, h, wd)
             if need_w:
                 gw = weight_from_matrix(xp.matrix_transpose(self.x_rows) @ cols, self.w_shape)
-        if len(self.inputs) > 2 and self.inputs[2].requires_grad:
+        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
             gb = xp.sum(gy, axis=(0, 2, 3))
         return gx, gw, gb

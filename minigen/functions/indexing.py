@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 
 
@@ -33,6 +34,19 @@ def normalize_key(key: Any) -> Any:
     return key
 
 
+def index_key(x: Any, key: Any) -> Any:
+    """``x[key]``'s key as arrays on x's device: tensors give their arrays, lists become
+    index arrays, and the whole is spelled as the array API wants it (``normalize_key``)."""
+    if isinstance(key, Tensor):
+        key = key.array
+    elif isinstance(key, tuple):
+        key = tuple(k.array if isinstance(k, Tensor) else k for k in key)
+    elif isinstance(key, list):
+        xp = get_array_module(x.array)
+        key = xp.asarray(key, device=x.array.device)
+    return normalize_key(key)
+
+
 class GetItem(Function):
     r"""y = x[key].   dL/dx = dL/dy placed at the positions ``key`` read, 0 elsewhere."""
 
@@ -47,6 +61,7 @@ class GetItem(Function):
                 "array on the first axis (x[idx]); combine an index array with other indices "
                 "as separate steps"
             )
+        self.view = not arrays and not _is_bool(key)  # basic indexing: a window on x
         if self.rows is not None:  # the array API spells a gather of rows as take()
             xp = get_array_module(x)
             picked = xp.take(x, xp.reshape(self.rows, (-1,)), axis=0)

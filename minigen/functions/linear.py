@@ -34,12 +34,12 @@ class Linear(Function):
     def backward(self, gy: Any) -> tuple[Any, Any, Any]:
         xp = get_array_module(gy)
         gx = gw = gb = None
-        if self.inputs[0].requires_grad:
+        if self.needs_input_grad[0]:
             gx = gy @ self.w
         rows = xp.reshape(gy, (-1, gy.shape[-1]))  # every leading axis is a batch axis
-        if self.inputs[1].requires_grad:
+        if self.needs_input_grad[1]:
             x_rows = xp.reshape(self.x, (-1, self.x.shape[-1]))
             gw = xp.matrix_transpose(rows) @ x_rows
-        if len(self.inputs) > 2 and self.inputs[2].requires_grad:
+        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
             gb = xp.sum(rows, axis=0)
         return gx, gw, gb

@@ -53,9 +53,9 @@ class BinaryCrossEntropy(Function):
     def backward(self, gl: Any) -> tuple[Any, Any]:
         xp = get_array_module(gl)
         gp = gy = None
-        if self.inputs[0].requires_grad:
+        if self.needs_input_grad[0]:
             gp = gl * (self.p - self.y) / xp.clip(self.p * (1 - self.p), GRAD_EPSILON, None)
-        if self.inputs[1].requires_grad:
+        if self.needs_input_grad[1]:
             gy = gl * (self.log_1mp - self.log_p)
         return gp, gy
 
@@ -84,11 +84,11 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(self, gl: Any) -> tuple[Any, Any]:
         xp = get_array_module(gl)
         gx = gy = None
-        if self.inputs[0].requires_grad:
+        if self.needs_input_grad[0]:
             # sigmoid(x) from e = e^{-|x|}, as the core Sigmoid: accurate in both tails
             m = xp.astype(self.x >= 0, self.e.dtype)  # 1 where x >= 0, else 0
             sigmoid = (m + (1 - m) * self.e) / (1 + self.e)
             gx = gl * (sigmoid - self.y)
-        if self.inputs[1].requires_grad:
+        if self.needs_input_grad[1]:
             gy = -gl * self.x
         return gx, gy

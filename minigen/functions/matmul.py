@@ -41,8 +41,8 @@ class MatMul(Function):
         if b.ndim == 1:
             gy2 = xp.expand_dims(gy2, axis=-1)
         ga = gb = None
-        if self.inputs[0].requires_grad:
+        if self.needs_input_grad[0]:
             ga = xp.reshape(sum_to(gy2 @ swap_last_two(b2), a2.shape), a.shape)
-        if self.inputs[1].requires_grad:
+        if self.needs_input_grad[1]:
             gb = xp.reshape(sum_to(swap_last_two(a2) @ gy2, b2.shape), b.shape)
         return ga, gb

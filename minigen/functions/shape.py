@@ -15,6 +15,8 @@ from minigen.backend.array_module import get_array_module
 class Reshape(Function):
     r"""y = x with shape ``shape`` (same elements, same order).   dL/dx = reshape(dL/dy, x.shape)."""
 
+    view = True  # the output is a window on the input's memory
+
     def forward(self, x: Any) -> Any:
         self.x_shape = x.shape
         return get_array_module(x).reshape(x, self.shape)
@@ -28,6 +30,8 @@ class Permute(Function):
 
     dL/dx = dL/dy with the inverse permutation applied.
     """
+
+    view = True  # the output is a window on the input's memory
 
     def forward(self, x: Any) -> Any:
         return get_array_module(x).permute_dims(x, self.dims)

@@ -14,9 +14,8 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
-        if isinstance(data, Tensor):
-            data = data.array
-        super().__init__(data, requires_grad=requires_grad)
+        # The tensor's own array (shared, as PyTorch's Parameter shares the tensor's storage).
+        self._set(data.array if isinstance(data, Tensor) else data, requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -55,8 +55,8 @@ class Adam(Optimizer):
         xp = get_array_module(p.array)
         if not state:
             state["step"] = 0
-            state["exp_avg"] = Tensor(xp.zeros_like(p.array))
-            state["exp_avg_sq"] = Tensor(xp.zeros_like(p.array))
+            state["exp_avg"] = Tensor.wrap(xp.zeros_like(p.array))
+            state["exp_avg_sq"] = Tensor.wrap(xp.zeros_like(p.array))
         if weight_decay != 0:
             grad = grad + weight_decay * p.array  # a new array: p.grad itself is left alone
         state["step"] += 1

@@ -96,7 +96,9 @@ class Optimizer:
         """Update every parameter that has a gradient; returns ``closure()``'s loss if given.
 
         The update runs under ``no_grad`` and writes into ``p.array`` in place, so the parameter
-        keeps its identity, dtype and device (modules and other optimizers still hold it).
+        keeps its identity, dtype and device (modules and other optimizers still hold it). Each
+        write counts as a new version of ``p``: a graph built before the step that needs the
+        old weights refuses to backward, as in PyTorch (compute the loss again after a step).
         """
         loss = None
         if closure is not None:
@@ -110,6 +112,7 @@ class Optimizer:
                     grad = p.grad.array
                     _check_grad(p, grad)
                     self._update(p, grad, self.state.setdefault(p, {}), group)
+                    p._version_counter.bump()  # an in-place write, as PyTorch counts it
         return loss
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
@@ -217,4 +220,4 @@ def _restore(value: Any, p: Tensor, key: int, name: str) -> Any:
     # A copy on p's device with p's dtype: the optimizer then owns it and updates it in place.
     array = move_array(array, p.device) if device_of_array(array) != p.device else array
     xp = get_array_module(array)
-    return Tensor(xp.asarray(xp.astype(array, p.array.dtype), copy=True))
+    return Tensor.wrap(xp.asarray(xp.astype(array, p.array.dtype), copy=True))

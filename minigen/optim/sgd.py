@@ -43,7 +43,7 @@ class SGD(Optimizer):
             buf = state.get("momentum_buffer")
             if buf is None:
                 # A copy: grad may be p.grad's own array, which the next backward reuses.
-                buf = state["momentum_buffer"] = Tensor(xp.asarray(grad, copy=True))
+                buf = state["momentum_buffer"] = Tensor.wrap(xp.asarray(grad, copy=True))
             else:
                 buf.array *= momentum
                 buf.array += grad

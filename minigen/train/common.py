@@ -26,7 +26,7 @@ def grad_norm(parameters: Iterable[mg.Tensor]) -> mg.Tensor:
         total = square if total is None else total + square
     if total is None:
         raise ValueError("grad_norm: no parameter has a gradient yet")
-    return mg.Tensor(xp.sqrt(total))
+    return mg.Tensor.wrap(xp.sqrt(total))
 
 
 def set_requires_grad(module: nn.Module, flag: bool) -> None:

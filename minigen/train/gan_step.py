@@ -5,7 +5,7 @@
 3. D scores the real batch and the fake batch (separately: batchnorm sees one kind at a time);
 4. D's loss: real labelled 1, fake labelled 0 (binary cross-entropy on D's logits);
 5. update D only (the fakes are detached, so no gradient reaches G);
-6. score the fakes again with the updated D, which is frozen for this;
+6. score the fakes again with the updated D, frozen for this forward (no gradient for D's weights);
 7. update G only, with the non-saturating loss: G wants D to say "real" (label 1).
 
 Options for the lessons: one-sided label smoothing (real labelled 0.9), the original
@@ -94,8 +94,11 @@ class GANStep:
         self, fake: mg.Tensor, labels: mg.Tensor | None, ones: mg.Tensor, zeros: mg.Tensor
     ) -> dict[str, Any]:
         model = self.model
-        # 6. score the same fakes again with the updated D, frozen: gradients flow through
-        #    D into G, but D's weights get none and do not change.
+        # 6. score the same fakes again with the updated D, frozen while this forward runs:
+        #    the graph is built without edges to D's weights (requires_grad is read when an
+        #    operation runs, as in PyTorch), so backward sends gradients through D into G but
+        #    computes none for D's weights and leaves their .grad as it was. Unfreezing right
+        #    after the forward changes nothing for this graph.
         set_requires_grad(model.discriminator, False)
         d_fake = model.discriminate(fake, labels)
         set_requires_grad(model.discriminator, True)

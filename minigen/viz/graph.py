@@ -76,17 +76,19 @@ def build_graph(tensor: Tensor, names: Mapping[str, Tensor] | None = None) -> di
     root_label = _tensor_label(tensor, label_of.get(root_key, "output"))
     nodes[root_key] = Node(root_key, root_label, "root")
 
-    def node_for(t: Tensor) -> int:
-        """The key of the node that produces ``t`` (its Function, or ``t`` if it is a leaf)."""
-        if t.grad_fn is not None:
-            key = id(t.grad_fn)
+    def node_for(t: Tensor, producer: Any) -> int:
+        """The key of the node that produces ``t``: ``producer`` (the Function that had made
+        it when it was used; an in-place op may have moved ``t.grad_fn`` on since), or ``t``
+        itself for a leaf."""
+        if producer is not None:
+            key = id(producer)
             if key not in nodes:
-                kind = "freed" if t.grad_fn.freed else "function"
-                label = _function_name(t.grad_fn) + f"\n{_shape(t)}"
-                if t.grad_fn.freed:
+                kind = "freed" if producer.freed else "function"
+                label = _function_name(producer) + f"\n{_shape(t)}"
+                if producer.freed:
                     label += "\n(freed)"
                 nodes[key] = Node(key, label, kind)
-                stack.append(t.grad_fn)
+                stack.append(producer)
             return key
         key = id(t)
         if key not in nodes:
@@ -97,14 +99,14 @@ def build_graph(tensor: Tensor, names: Mapping[str, Tensor] | None = None) -> di
     stack: list[Any] = []
     if fn is None:  # a leaf: the graph is the tensor alone
         return nodes
-    nodes[root_key].inputs.append(node_for(tensor))
+    nodes[root_key].inputs.append(node_for(tensor, tensor.grad_fn))
     while stack:
         f = stack.pop()
         if f.freed:
             continue
         node = nodes[id(f)]
-        for t in f.inputs:
-            node.inputs.append(node_for(t))
+        for t, producer in zip(f.inputs, f.input_grad_fns, strict=True):
+            node.inputs.append(node_for(t, producer))
     _assign_depths(nodes, root_key)
     _order_layers(nodes)
     return nodes
