@@ -10,9 +10,11 @@ Every page starts with a title and three lines (the convention in docs/derivatio
 
 This module fails when a Function class defined in minigen is named on no page, when a page
 names a Function, a code file, a test file or a test that does not exist, when the index lists
-a page that does not exist (or misses one that does), or when a line of code a page quotes is
-no longer in the file the quote names. The last tests pin the rules the pages state at points
-where a gradient check cannot look: kinks and ties, where the derivative is a convention.
+a page that does not exist (or misses one that does), or when code a page (or any page of docs/)
+quotes is no longer the code of the file the quote names: a line gone, lines left out without a
+``...`` line, lines out of order or indented apart, or a block that is not valid Python. The
+last tests pin the rules the pages state at points where a gradient check cannot look: kinks
+and ties, where the derivative is a convention.
 """
 
 from __future__ import annotations
@@ -230,8 +232,8 @@ def placements(run: list[str], source: list[str], start: int):
     ``source``, each indented by the same ``shift`` more (or less) than in the quote."""
     for k in range(start, len(source) - len(run) + 1):
         window = source[k : k + len(run)]
-        if all(q.strip() == s.strip() for q, s in zip(run, window)):
-            shifts = {indent(s) - indent(q) for q, s in zip(run, window)}
+        if all(q.strip() == s.strip() for q, s in zip(run, window, strict=True)):
+            shifts = {indent(s) - indent(q) for q, s in zip(run, window, strict=True)}
             if len(shifts) == 1:
                 yield k + len(run), shifts.pop()
 
