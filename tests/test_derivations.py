@@ -249,14 +249,14 @@ def fits(runs: list[list[str]], source: list[str], start: int = 0, shift: int | 
     )
 
 
-def stale_quotes(doc: Path) -> list[str]:
+def stale_quotes(doc: Path, root: Path = ROOT) -> list[str]:
     """What is wrong with the quotes of ``doc``: lines that are not in the file their block names,
     runs of lines that are not consecutive there (a gap not marked by a ``...`` line, or lines
     out of order, or indented differently), and blocks that are not valid Python (a ``...``
     line is an Ellipsis statement, so it must stand where the lines it replaces stood)."""
     stale = []
     for path, lines in quoted_blocks(doc):
-        file = ROOT / path
+        file = root / path
         if not file.is_file():
             stale.append(f"{path}: no such file")
             continue
@@ -307,21 +307,34 @@ def test_other_docs_quote_code_as_it_is(doc):
 def test_the_quote_check_catches_gaps_reordering_and_broken_indentation(tmp_path):
     """The check above can fail: a quote that skips a line silently, swaps two lines, indents
     one line differently or cuts a block open is refused; marked with '...' it passes."""
+    code = tmp_path / "minigen" / "step.py"
+    code.parent.mkdir()
+    code.write_text(
+        "def step(p, grad, m, decay):\n"
+        "    if decay != 0:\n"
+        "        grad = grad + decay * p  # a new array\n"
+        "\n"
+        "    m *= 0.9\n"
+        "    m += 0.1 * grad\n"
+        "    m.clip(-1, 1)\n"
+        "    p -= m\n"
+    )
+
     def problems(*quote: str) -> list[str]:
         page = tmp_path / "page.md"
-        page.write_text("```python\n# minigen/optim/adam.py\n" + "\n".join(quote) + "\n```\n")
-        return stale_quotes(page)
+        page.write_text("```python\n# minigen/step.py\n" + "\n".join(quote) + "\n```\n")
+        return stale_quotes(page, root=tmp_path)
 
-    ok = ["v *= beta2", "v += (1 - beta2) * grad * grad", "...", "p.array -= step_size * m / denom"]
+    ok = ["m *= 0.9", "m += 0.1 * grad", "...", "p -= m"]
     assert problems(*ok) == []
-    assert problems("if weight_decay != 0:", "    grad = grad + weight_decay * p.array"
-                    "  # a new array: p.grad itself is left alone") == []
+    assert problems("if decay != 0:", "    grad = grad + decay * p  # a new array", "m *= 0.9") == []
+    assert problems("def step(p, grad, m, decay):", "    ...", "    p -= m") == []
     assert problems(*ok[:2], *ok[3:])  # a gap without '...'
     assert problems(ok[1], ok[0])  # out of order
-    assert problems("if weight_decay != 0:", "grad = grad + weight_decay * p.array"
-                    "  # a new array: p.grad itself is left alone")  # not valid Python
-    assert problems("    v *= beta2", "v += (1 - beta2) * grad * grad")  # indented apart
-    assert problems("v *= beta3")  # not in the file
+    assert problems("if decay != 0:", "grad = grad + decay * p  # a new array")  # not valid Python
+    assert problems("def step(p, grad, m, decay):", "...", "    p -= m")  # '...' not indented
+    assert problems("    m *= 0.9", "m += 0.1 * grad")  # indented apart
+    assert problems("m *= 0.8")  # not in the file
 
 
 # -- the rules the pages state at kinks and ties (a finite difference cannot see them) -----------
