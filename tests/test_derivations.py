@@ -10,9 +10,11 @@ Every page starts with a title and three lines (the convention in docs/derivatio
 
 This module fails when a Function class defined in minigen is named on no page, when a page
 names a Function, a code file, a test file or a test that does not exist, when the index lists
-a page that does not exist (or misses one that does), or when a line of code a page quotes is
-no longer in the file the quote names. The last tests pin the rules the pages state at points
-where a gradient check cannot look: kinks and ties, where the derivative is a convention.
+a page that does not exist (or misses one that does), or when code a page (or any page of docs/)
+quotes is no longer the code of the file the quote names: a line gone, lines left out without a
+``...`` line, lines out of order or indented apart, or a block that is not valid Python. The
+last tests pin the rules the pages state at points where a gradient check cannot look: kinks
+and ties, where the derivative is a convention.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import functools
 import re
 import subprocess
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -196,6 +199,9 @@ def collected_ids(path: str) -> frozenset[str]:
 
 
 # -- quoted code ---------------------------------------------------------------------------------
+ELISION = "..."  # a line of only "..." in a quote stands for lines left out
+
+
 def quoted_blocks(page: Path) -> list[tuple[str, list[str]]]:
     """Fenced ```python blocks whose first line is ``# minigen/...py``: (path, the other lines)."""
     blocks = []
@@ -206,36 +212,129 @@ def quoted_blocks(page: Path) -> list[tuple[str, list[str]]]:
     return blocks
 
 
-def stale_quotes(doc: Path) -> list[str]:
-    """Quoted lines of ``doc`` that are not lines of the file their block names."""
+def indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def segments(lines: list[str]) -> list[list[str]]:
+    """The runs of quoted lines between ``...`` lines, blank lines left out."""
+    runs: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip() == ELISION:
+            runs.append([])
+        elif line.strip():
+            runs[-1].append(line.rstrip())
+    return [run for run in runs if run]
+
+
+def placements(run: list[str], source: list[str], start: int):
+    """(end, shift) for every place at or after ``start`` where ``run`` is consecutive lines of
+    ``source``, each indented by the same ``shift`` more (or less) than in the quote."""
+    for k in range(start, len(source) - len(run) + 1):
+        window = source[k : k + len(run)]
+        if all(q.strip() == s.strip() for q, s in zip(run, window, strict=True)):
+            shifts = {indent(s) - indent(q) for q, s in zip(run, window, strict=True)}
+            if len(shifts) == 1:
+                yield k + len(run), shifts.pop()
+
+
+def fits(runs: list[list[str]], source: list[str], start: int = 0, shift: int | None = None) -> bool:
+    """Whether the runs are, in order, blocks of consecutive lines of ``source`` with one
+    common indentation shift (a quote may be dedented as a whole, not line by line)."""
+    if not runs:
+        return True
+    return any(
+        (shift is None or s == shift) and fits(runs[1:], source, end, s)
+        for end, s in placements(runs[0], source, start)
+    )
+
+
+def stale_quotes(doc: Path, root: Path = ROOT) -> list[str]:
+    """What is wrong with the quotes of ``doc``: lines that are not in the file their block names,
+    runs of lines that are not consecutive there (a gap not marked by a ``...`` line, or lines
+    out of order, or indented differently), and blocks that are not valid Python (a ``...``
+    line is an Ellipsis statement, so it must stand where the lines it replaces stood)."""
     stale = []
     for path, lines in quoted_blocks(doc):
-        file = ROOT / path
+        file = root / path
         if not file.is_file():
             stale.append(f"{path}: no such file")
             continue
-        source = {line.strip() for line in file.read_text(encoding="utf-8").splitlines()}
-        stale += [
-            f"{path}: {line.strip()!r}"
+        text = file.read_text(encoding="utf-8").splitlines()
+        source = [line.rstrip() for line in text if line.strip()]  # blank lines may be left out
+        missing = [
+            f"{path}: {line.strip()!r} is not in the file"
             for line in lines
-            if line.strip() not in ("", "...") and line.strip() not in source
+            if line.strip() not in ("", ELISION) and line.strip() not in {s.strip() for s in source}
         ]
+        stale += missing
+        runs = segments(lines)
+        if not missing and not fits(runs, source):
+            first = next(i for i in range(len(runs)) if not fits(runs[: i + 1], source))
+            stale.append(
+                f"{path}: the run of lines from {runs[first][0].strip()!r} is not consecutive, "
+                "in order and equally indented in the file (mark left-out lines with '...')"
+            )
+        try:
+            ast.parse(textwrap.dedent("\n".join(lines)))
+        except SyntaxError as error:
+            stale.append(f"{path}: the quote from {runs[0][0].strip()!r} is not valid Python "
+                         f"({error.msg}, quote line {error.lineno})")
     return stale
 
 
 def test_quoted_code_lines_are_in_the_files_they_name(page):
-    """A quote ``# minigen/x.py`` + lines: each non-blank line (but ``...``) is a line of x.py."""
+    """A quote ``# minigen/x.py`` + lines: each non-blank line (but ``...``) is a line of x.py,
+    the lines between two ``...`` are consecutive lines of x.py, and the quote parses."""
     stale = stale_quotes(page)
-    assert not stale, f"{page.name} quotes code that is no longer in the file it names: {stale}"
+    assert not stale, f"{page.name} quotes code that is not as it is in the file it names: {stale}"
 
 
-@pytest.mark.parametrize("doc", ["engine.md", "backends.md"])
-def test_engine_docs_quote_code_that_exists(doc):
-    """docs/engine.md and docs/backends.md quote the engine the same way; same check."""
-    path = ROOT / "docs" / doc
-    assert path.is_file(), f"docs/{doc} is missing"
-    stale = stale_quotes(path)
-    assert not stale, f"docs/{doc} quotes code that is no longer in the file it names: {stale}"
+DOCS_WITH_QUOTES = sorted(
+    str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs").rglob("*.md")
+    if p.parent != PAGES_DIR or p.name == "README.md"
+)
+
+
+@pytest.mark.parametrize("doc", DOCS_WITH_QUOTES)
+def test_other_docs_quote_code_as_it_is(doc):
+    """docs/engine.md, docs/backends.md and the other pages of docs/ quote the engine the same
+    way (the derivation pages are checked above); same check."""
+    stale = stale_quotes(ROOT / "docs" / doc)
+    assert not stale, f"docs/{doc} quotes code that is not as it is in the file it names: {stale}"
+
+
+def test_the_quote_check_catches_gaps_reordering_and_broken_indentation(tmp_path):
+    """The check above can fail: a quote that skips a line silently, swaps two lines, indents
+    one line differently or cuts a block open is refused; marked with '...' it passes."""
+    code = tmp_path / "minigen" / "step.py"
+    code.parent.mkdir()
+    code.write_text(
+        "def step(p, grad, m, decay):\n"
+        "    if decay != 0:\n"
+        "        grad = grad + decay * p  # a new array\n"
+        "\n"
+        "    m *= 0.9\n"
+        "    m += 0.1 * grad\n"
+        "    m.clip(-1, 1)\n"
+        "    p -= m\n"
+    )
+
+    def problems(*quote: str) -> list[str]:
+        page = tmp_path / "page.md"
+        page.write_text("```python\n# minigen/step.py\n" + "\n".join(quote) + "\n```\n")
+        return stale_quotes(page, root=tmp_path)
+
+    ok = ["m *= 0.9", "m += 0.1 * grad", "...", "p -= m"]
+    assert problems(*ok) == []
+    assert problems("if decay != 0:", "    grad = grad + decay * p  # a new array", "m *= 0.9") == []
+    assert problems("def step(p, grad, m, decay):", "    ...", "    p -= m") == []
+    assert problems(*ok[:2], *ok[3:])  # a gap without '...'
+    assert problems(ok[1], ok[0])  # out of order
+    assert problems("if decay != 0:", "grad = grad + decay * p  # a new array")  # not valid Python
+    assert problems("def step(p, grad, m, decay):", "...", "    p -= m")  # '...' not indented
+    assert problems("    m *= 0.9", "m += 0.1 * grad")  # indented apart
+    assert problems("m *= 0.8")  # not in the file
 
 
 # -- the rules the pages state at kinks and ties (a finite difference cannot see them) -----------

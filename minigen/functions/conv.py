@@ -17,8 +17,13 @@ gradient (a product with W_mat, then col2im) and its input gradient is the convo
 conv_transpose2d.md.
 
 Both products that feed col2im (the convolution's input gradient, the transposed convolution's
-forward) go through ``col2im_matmul``, which computes col2im(R W_mat) one kernel offset at a
-time instead of storing the large matrix R W_mat first (see minigen/functions/im2col.py).
+forward) go through ``col2im_matmul`` (minigen/functions/im2col.py). Where the sub-pixel form
+fits and pays (the stride divides the kernel, the windows cover the padded image exactly, and
+s*s*C >= 64), it computes col2im(R W_mat) as one stride-1 im2col of the small grid R, one product
+and a pixel shuffle, without forming R W_mat and without overlapping += passes. Otherwise (the
+stride does not divide the kernel, the windows do not cover the image exactly, or a thin
+product: C = 1 at the DCGAN generator's last layer, one 7x7 window at its first) it stores the
+full product R W_mat and then applies col2im.
 
 Layout: the matrices are "channels last" (rows of C numbers per pixel), so the outputs come back
 as NCHW-shaped views of channels-last memory, without a transposing copy. Weight taps are
@@ -87,7 +92,7 @@ class Conv2d(Function):
         g = pixel_rows(gy)  # (N*OH*OW, C_out)
         gx = gw = gb = None
         if self.needs_input_grad[0]:
-            # col2im(G W_mat), without storing the large matrix G W_mat (im2col.col2im_matmul)
+            # col2im(G W_mat): sub-pixel where it fits and pays, else the product, then col2im
             gx = col2im_matmul(g, self.w, self.x_shape, self.kernel, self.stride, self.padding)
         if self.needs_input_grad[1]:
             gw = weight_from_matrix(xp.matrix_transpose(g) @ self.cols, self.w_shape)
@@ -121,7 +126,7 @@ class ConvTranspose2d(Function):
         self.x_shape, self.w_shape, self.kernel = x.shape, w.shape, kernel
         self.w = w  # kept for dL/dx
         self.x_rows = pixel_rows(x)  # kept for dL/dW
-        # col2im(X_rows W_mat), without storing the large X_rows W_mat (im2col.col2im_matmul)
+        # col2im(X_rows W_mat): sub-pixel where it fits and pays, else the product, then col2im
         y = col2im_matmul(self.x_rows, w, out_shape, kernel, self.stride, self.padding)
         if b is not None:
             xp = get_array_module(x)

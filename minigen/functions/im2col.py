@@ -28,12 +28,14 @@ which is exactly what the gradient of a convolution with respect to its input ne
 the transposed convolution's forward is (see docs/derivations/conv2d.md).
 
 Both of those apply col2im to a matrix product, col2im(R @ W_mat). ``col2im_matmul`` computes the
-same thing as a *sub-pixel convolution* when the stride divides the kernel (the 4x4, stride 2
-layers of every model here): output pixels fall into s*s phases by their position modulo the
-stride, each phase receives exactly (kh/s) * (kw/s) of the taps, and so the whole map is ONE
-stride-1 im2col of the (small) input grid, ONE product with the taps regrouped by phase, and a
-"pixel shuffle" that interleaves the s*s phase images. No overlapping += passes, and one large,
-well-shaped product instead of a long thin one (see ``col2im_matmul_subpixel``).
+same thing as a *sub-pixel convolution* when the stride divides the kernel and the windows cover
+the padded image exactly (``subpixel_fits``: the 4x4, stride 2 layers of every model here) and
+the product is wide enough to pay (``subpixel_pays``: s*s*C >= 64): output pixels fall into s*s
+phases by their position modulo the stride, each phase receives exactly (kh/s) * (kw/s) of the
+taps, and so the whole map is ONE stride-1 im2col of the (small) input grid, ONE product with the
+taps regrouped by phase, and a "pixel shuffle" that interleaves the s*s phase images. No
+overlapping += passes, and one large, well-shaped product instead of a long thin one (see
+``col2im_matmul_subpixel``). Everywhere else it stores the full product R @ W_mat, then col2im.
 """
 
 from __future__ import annotations
@@ -92,7 +94,9 @@ def col2im(cols: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padd
     covers (rows cut off by the floor in the output-size formula) get 0.
 
     The result is a channels-last array viewed as (N, C, H, W): no copy back to NCHW order, the
-    next operation reads it through its strides.
+    next operation reads it through its strides. As in ``im2col``, fewer windows than kernel
+    offsets are added window by window, and one window that covers the whole padded image (a
+    7x7 kernel over a 7x7 image, unpadded) is only a reshape.
     """
     xp = get_array_module(cols)
     n, c, h, w = x_shape
