@@ -17,15 +17,21 @@ from minigen.backend.device import Device, get_default_device, set_default_devic
 from minigen.backend.random import Generator, get_rng_state, initial_seed, manual_seed, set_rng_state
 from minigen.creation import (
     arange,
+    empty,
+    eye,
     from_numpy,
     full,
     full_like,
+    is_tensor,
+    linspace,
     ones,
     ones_like,
     rand,
     rand_like,
+    randint,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -33,6 +39,8 @@ from minigen.creation import (
 from minigen.dtypes import DType, bool_, float16, float32, float64, int32, int64, uint8
 from minigen.functions import (
     abs,
+    argmax,
+    argmin,
     cat,
     clamp,
     exp,
@@ -61,6 +69,10 @@ from minigen.serialization import load, save
 
 device = Device
 
+# PyTorch's dtype aliases. Defined last: inside this file they shadow the builtins float, int
+# and bool, which nothing below uses.
+long, int, double, float, half, bool = int64, int32, float64, float32, float16, bool_  # noqa: A001
+
 __all__ = [
     "DType", "Device", "Function", "Generator", "GradcheckError", "Tensor", "abs", "arange", "bool_", "cat",
     "clamp", "cuda", "device", "enable_grad", "exp", "flatten", "float16", "float32", "float64",
@@ -70,5 +82,6 @@ __all__ = [
     "randn", "randn_like", "relu", "reshape", "set_default_device", "set_grad_enabled",
     "set_rng_state", "sigmoid", "sqrt", "squeeze", "stack", "sum", "synchronize", "tanh",
     "tensor", "transpose", "uint8", "unsqueeze", "var", "where", "zeros", "zeros_like",
-    "load", "nn", "optim", "save",
+    "load", "nn", "optim", "save", "argmax", "argmin", "empty", "eye", "is_tensor", "linspace",
+    "randint", "randperm", "long", "int", "double", "float", "half", "bool", "autograd",
 ]

@@ -91,8 +91,75 @@ def full(
     size: Sequence[int], fill_value: float, dtype: Any = None, device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor of ``size`` filled with ``fill_value``."""
+    """A tensor of ``size`` filled with ``fill_value``; without ``dtype``, the value's kind
+    decides as in PyTorch: bool, int64 for ints, float32 for floats."""
+    if dtype is None:
+        dtype = _dtype_of_number(fill_value)
     return Tensor.wrap(_filled("full", _shape((size,)), dtype, device, fill_value), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    """An "uninitialised" tensor; minigen fills it with zeros, so runs stay reproducible."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, device: DeviceLike = None,
+        requires_grad: bool = False) -> Tensor:
+    """The ``n`` x ``m`` identity matrix (ones on the diagonal)."""
+    target = as_device(device)
+    xp = target.xp
+    native = as_dtype(dtype if dtype is not None else default_float).native(xp)
+    with target.context():
+        data = xp.eye(int(n), int(m) if m is not None else None, dtype=native, device=target.native)
+    return Tensor.wrap(data, requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, device: DeviceLike = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative integer, not {steps!r}")
+    target = as_device(device)
+    xp = target.xp
+    native = as_dtype(dtype if dtype is not None else default_float).native(xp)
+    with target.context():
+        data = xp.linspace(start, end, int(steps), dtype=native, device=target.native)
+    return Tensor.wrap(data, requires_grad)
+
+
+def randint(*args: Any, dtype: Any = None, device: DeviceLike = None,
+            generator: Any = None) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64."""
+    if len(args) == 2:
+        (high, size), low = args, 0
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError("randint takes (high, size) or (low, high, size), e.g. mg.randint(0, 10, (3,))")
+    if int(high) <= int(low):
+        raise ValueError(f"randint: high ({high}) must be larger than low ({low})")
+    kind = as_dtype(dtype if dtype is not None else "int64")
+    data = _random.integers(int(low), int(high), _shape((size,)), kind, as_device(device), generator)
+    return Tensor.wrap(data)
+
+
+def randperm(n: int, dtype: Any = None, device: DeviceLike = None, generator: Any = None) -> Tensor:
+    """A random permutation of 0..n-1 (int64), from minigen's generator or ``generator``."""
+    kind = as_dtype(dtype if dtype is not None else "int64")
+    return Tensor.wrap(_random.permutation(int(n), kind, as_device(device), generator))
+
+
+def is_tensor(obj: Any) -> bool:
+    """True for minigen tensors (Parameters too), as ``torch.is_tensor``."""
+    return isinstance(obj, Tensor)
+
+
+def _dtype_of_number(value: Any) -> DType:
+    if isinstance(value, (bool, np.bool_)):
+        return as_dtype("bool")
+    if isinstance(value, (int, np.integer)):
+        return as_dtype("int64")
+    return default_float
 
 
 def arange(

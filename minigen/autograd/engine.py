@@ -7,6 +7,7 @@ After the walk the graph is freed, so its saved arrays can go; ``retain_graph=Tr
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from minigen.autograd.function import Function, check_grad_shape
@@ -16,33 +17,88 @@ from minigen.errors import GradError
 
 
 def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
-    if not root.requires_grad:
-        raise GradError(
-            "backward() on a tensor that does not require grad: no input of the computation "
-            "had requires_grad=True (or it ran under mg.no_grad())"
-        )
-    if grad is None:
-        if root.numel() != 1:
-            raise GradError(
-                f"backward() without a gradient needs a scalar output; this one has shape "
-                f"{root.shape}. Reduce it first (e.g. loss.sum() or loss.mean()), or pass "
-                "backward(grad) with a gradient of that shape"
-            )
-        grad_array = get_array_module(root.array).ones_like(root.array)
-    else:
-        grad_array = grad.array if isinstance(grad, Tensor) else grad
-        if tuple(grad_array.shape) != root.shape:
-            raise GradError(
-                f"backward(grad): grad has shape {tuple(grad_array.shape)}, output has {root.shape}"
-            )
+    """``root.backward(grad)``: gradients of ``root`` into the ``.grad`` of every leaf."""
+    _walk([root], [grad], retain_graph, _accumulate)
 
-    if root.grad_fn is None:  # a leaf: d(root)/d(root) = 1
-        _accumulate(root, grad_array)
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """``mg.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``, returned
+    (one per input) instead of added into ``.grad``, as ``torch.autograd.grad``.
+
+    ``inputs`` may be leaves or computed tensors. No ``.grad`` anywhere changes. An input
+    that the outputs do not depend on raises, unless ``allow_unused=True`` (then its entry is
+    None). ``create_graph=True`` (gradients of gradients) is not supported: minigen's
+    backward functions work on raw arrays, so the gradients carry no graph.
+    """
+    if create_graph:
+        raise GradError(
+            "mg.autograd.grad(create_graph=True): minigen's backward runs on raw arrays, so "
+            "gradients of gradients are not available; compute them with PyTorch"
+        )
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    found: dict[int, Any] = {}
+    wanted_leaves = {id(t) for t in inputs if t.grad_fn is None}
+    wanted_fns = {t.grad_fn: id(t) for t in inputs if t.grad_fn is not None}
+
+    def deliver(leaf: Tensor, g: Any) -> None:
+        if id(leaf) in wanted_leaves:
+            found[id(leaf)] = found[id(leaf)] + g if id(leaf) in found else g
+
+    def seen(fn: Function, gy: Any) -> None:
+        if fn in wanted_fns:
+            found[wanted_fns[fn]] = gy
+
+    keep = bool(retain_graph) if retain_graph is not None else False
+    _walk(outputs, list(grad_outputs), keep, deliver, seen)
+    results: list[Tensor | None] = []
+    for i, t in enumerate(inputs):
+        if id(t) not in found:
+            if not allow_unused:
+                raise GradError(
+                    f"mg.autograd.grad: input {i} (shape {t.shape}) was not used to compute the "
+                    "outputs; pass allow_unused=True to get None for it"
+                )
+            results.append(None)
+        else:
+            results.append(Tensor.wrap(found[id(t)]))
+    return tuple(results)
+
+
+def _walk(
+    roots: list[Tensor],
+    seeds: list[Any],
+    retain_graph: bool,
+    deliver: Callable[[Tensor, Any], None],
+    seen: Callable[[Function, Any], None] | None = None,
+) -> None:
+    """The backward walk from ``roots``; leaves' gradients go to ``deliver``."""
+    grads: dict[Function, Any] = {}
+    starts = []
+    for root, grad in zip(roots, seeds, strict=True):
+        grad_array = _seed(root, grad)
+        if root.grad_fn is None:  # a leaf: d(root)/d(root) = 1
+            deliver(root, grad_array)
+            continue
+        fn0 = root.grad_fn
+        grads[fn0] = grads[fn0] + grad_array if fn0 in grads else grad_array
+        starts.append(fn0)
+    if not starts:
         return
 
-    grads: dict[Function, Any] = {root.grad_fn: grad_array}
-    for fn in _topological_order(root.grad_fn):
+    for fn in _topological_order(starts):
         gy = grads.pop(fn)
+        if seen is not None:
+            seen(fn, gy)
         for saved in fn.saved:  # an array this backward reads was changed in place since
             saved.check(repr(fn)[1:-1])
         gxs = fn.backward(gy)
@@ -58,13 +114,36 @@ def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> 
                 g = get_array_module(g).astype(g, t.array.dtype)
             if producer is None:
                 if t.requires_grad:  # a leaf frozen since keeps no gradient (AccumulateGrad)
-                    _accumulate(t, g)
+                    deliver(t, g)
             elif producer in grads:
                 grads[producer] = grads[producer] + g  # a tensor used twice: sum the paths
             else:
                 grads[producer] = g
         if not retain_graph:
             fn.free()
+
+
+def _seed(root: Tensor, grad: Any) -> Any:
+    """dL/dL: ones for a scalar root, else the ``grad`` given for it (checked)."""
+    if not root.requires_grad:
+        raise GradError(
+            "backward() on a tensor that does not require grad: no input of the computation "
+            "had requires_grad=True (or it ran under mg.no_grad())"
+        )
+    if grad is None:
+        if root.numel() != 1:
+            raise GradError(
+                f"backward() without a gradient needs a scalar output; this one has shape "
+                f"{root.shape}. Reduce it first (e.g. loss.sum() or loss.mean()), or pass "
+                "backward(grad) with a gradient of that shape"
+            )
+        return get_array_module(root.array).ones_like(root.array)
+    grad_array = grad.array if isinstance(grad, Tensor) else grad
+    if tuple(grad_array.shape) != root.shape:
+        raise GradError(
+            f"backward(grad): grad has shape {tuple(grad_array.shape)}, output has {root.shape}"
+        )
+    return grad_array
 
 
 def _accumulate(leaf: Tensor, g: Any) -> None:
@@ -75,11 +154,11 @@ def _accumulate(leaf: Tensor, g: Any) -> None:
         leaf.grad.array = leaf.grad.array + g  # new array: g may be shared with other nodes
 
 
-def _topological_order(root: Function) -> list[Function]:
+def _topological_order(roots: list[Function]) -> list[Function]:
     """Functions ordered so each comes before every Function that produced its inputs."""
     order: list[Function] = []
     visited: set[int] = set()
-    stack: list[tuple[Function, bool]] = [(root, False)]
+    stack: list[tuple[Function, bool]] = [(root, False) for root in reversed(roots)]
     while stack:  # iterative depth-first search: deep graphs must not hit the recursion limit
         fn, children_done = stack.pop()
         if children_done:

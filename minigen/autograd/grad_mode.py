@@ -41,18 +41,35 @@ class set_grad_enabled:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(set_grad_enabled):
-    """``with mg.no_grad():`` (or ``@mg.no_grad()``): compute without recording a graph.
+class _BareDecorator(set_grad_enabled):
+    """Usable as ``with cls():``, ``@cls()`` and, as in PyTorch, the bare ``@cls``."""
+
+    mode_of_class = False
+
+    def __new__(cls, func: Callable[..., Any] | None = None) -> Any:
+        instance = super().__new__(cls)
+        if func is None:
+            return instance
+        if not callable(func):
+            raise TypeError(f"{cls.__name__}() takes no arguments (or decorates a function)")
+        instance.__init__()
+        return instance(func)  # @mg.no_grad without parentheses: the decorated function
+
+    def __init__(self, func: Callable[..., Any] | None = None) -> None:
+        super().__init__(self.mode_of_class)
+
+
+class no_grad(_BareDecorator):
+    """``with mg.no_grad():`` (or ``@mg.no_grad()``, ``@mg.no_grad``): compute without
+    recording a graph.
 
     Use it for evaluation, sampling and optimizer updates: no graph is kept, so no memory is.
     """
 
-    def __init__(self) -> None:
-        super().__init__(False)
+    mode_of_class = False
 
 
-class enable_grad(set_grad_enabled):
-    """Turn recording back on inside a ``no_grad`` block."""
+class enable_grad(_BareDecorator):
+    """Turn recording back on inside a ``no_grad`` block (``with``, ``@enable_grad()`` or bare)."""
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    mode_of_class = True

@@ -207,6 +207,44 @@ class Tensor:
     def long(self) -> Tensor:
         return self.to(dtype="int64")
 
+    def int(self) -> Tensor:
+        return self.to(dtype="int32")
+
+    def half(self) -> Tensor:
+        return self.to(dtype="float16")
+
+    def bool(self) -> Tensor:
+        return self.to(dtype="bool")
+
+    def type(self, dtype: Any = None) -> Any:
+        """``t.type(mg.float64)`` converts; ``t.type()`` names it, e.g. 'minigen.FloatTensor'."""
+        if dtype is not None:
+            return self.to(dtype=dtype)
+        names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "uint8": "Byte", "bool": "Bool"}
+        return f"minigen.{names[self.dtype.name]}Tensor"
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    # -- new tensors like this one (dtype and device from self, as PyTorch's new_*) --------
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        return F.new_like(self, "zeros", _shape_args(size), dtype, device, requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        return F.new_like(self, "ones", _shape_args(size), dtype, device, requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        return F.new_like(self, "zeros", _shape_args(size), dtype, device, requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return F.new_like(self, "full", _shape_args((size,)), dtype, device, requires_grad, fill_value)
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        return F.new_like(self, "tensor", data, dtype, device, requires_grad)
+
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array on the host (a copy from a GPU; the array itself on CPU)."""
         if type(self.array) is np.ndarray:
@@ -426,6 +464,9 @@ class Tensor:
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return F.argmax(self, dim, keepdim)
 
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        return F.argmin(self, dim, keepdim)
+
     # -- shapes ---------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
         return F.reshape(self, _shape_args(shape))
@@ -451,6 +492,21 @@ class Tensor:
 
     def squeeze(self, dim: int | None = None) -> Tensor:
         return F.squeeze(self, dim)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return F.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return F.reshape(self, other.shape)
+
+    def t(self) -> Tensor:
+        """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is), as PyTorch."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor with <= 2 dimensions, but this one has {self.ndim}")
+        return self if self.ndim < 2 else F.transpose(self, 0, 1)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return F.pow(self, exponent)
 
     def expand(self, *shape: Any) -> Tensor:
         return F.broadcast_to(self, _shape_args(shape))

@@ -87,10 +87,7 @@ def draw_seed(source: Generator | None = None) -> int:
 
     What a shuffling DataLoader draws at the start of each epoch, as PyTorch's sampler does.
     """
-    from minigen.backend.device import CPU
-
-    rng = source.rng if source is not None else generator(CPU)
-    return int(rng.integers(0, 2**63 - 1))
+    return int(_host_rng(source).integers(0, 2**63 - 1))
 
 
 def get_rng_state() -> dict[str, Any]:
@@ -124,6 +121,30 @@ def _draw(kind: str, shape: tuple[int, ...], dtype: DType, device: Device) -> An
     if device.type == "cpu":
         return host
     return device.xp.asarray(host, device=device.native)
+
+
+def _host_rng(source: Any) -> Any:
+    from minigen.backend.device import CPU
+
+    return source.rng if source is not None else generator(CPU)
+
+
+def integers(low: int, high: int, shape: tuple[int, ...], dtype: DType, device: Device,
+             source: Generator | None = None) -> Any:
+    """Integers in [low, high), drawn on the host (minigen's CPU stream or ``source``)."""
+    host = _host_rng(source).integers(low, high, size=shape, dtype=dtype.native(np))
+    return host if device.type == "cpu" else _to_device(host, device)
+
+
+def permutation(n: int, dtype: DType, device: Device, source: Generator | None = None) -> Any:
+    """A random permutation of 0..n-1, drawn on the host."""
+    host = _host_rng(source).permutation(n).astype(dtype.native(np))
+    return host if device.type == "cpu" else _to_device(host, device)
+
+
+def _to_device(host: Any, device: Device) -> Any:
+    with device.context():
+        return device.xp.asarray(host, device=device.native)
 
 
 def standard_normal(shape: tuple[int, ...], dtype: DType, device: Device) -> Any:

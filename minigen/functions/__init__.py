@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from minigen import creation
 from minigen.autograd.tensor import MaxResult, Tensor
+from minigen.backend.array_module import get_array_module
 from minigen.dtypes import float32
 from minigen.functions.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from minigen.functions.arithmetic import Add, Div, Mul, Neg, Sub
@@ -143,12 +145,31 @@ def max(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
 
 def argmax(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Indices of the maxima (not differentiable)."""
-    from minigen.backend.array_module import get_array_module
+    return _arg_extreme(x, "argmax", dim, keepdim)
 
+
+def argmin(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Indices of the minima (not differentiable)."""
+    return _arg_extreme(x, "argmin", dim, keepdim)
+
+
+def _arg_extreme(x: Tensor, name: str, dim: int | None, keepdim: bool) -> Tensor:
     xp = get_array_module(x.array)
     if dim is None:
-        return Tensor.wrap(xp.argmax(xp.reshape(x.array, (-1,))))
-    return Tensor.wrap(xp.argmax(x.array, axis=dim, keepdims=keepdim))
+        return Tensor.wrap(getattr(xp, name)(xp.reshape(x.array, (-1,))))
+    return Tensor.wrap(getattr(xp, name)(x.array, axis=dim, keepdims=keepdim))
+
+
+def new_like(x: Tensor, kind: str, arg: Any, dtype: Any, device: Any, requires_grad: bool,
+             value: Any = None) -> Tensor:
+    """``x.new_zeros(...)`` and friends: dtype and device default to ``x``'s, as in PyTorch."""
+    dtype = x.dtype if dtype is None else dtype
+    device = x.device if device is None else device
+    if kind == "tensor":
+        return creation.tensor(arg, dtype=dtype, device=device, requires_grad=requires_grad)
+    if kind == "full":
+        return creation.full(arg, value, dtype=dtype, device=device, requires_grad=requires_grad)
+    return getattr(creation, kind)(arg, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
