@@ -4,10 +4,10 @@
     model = nn.Sequential(nn.Linear(784, 400), nn.ReLU(), nn.Linear(400, 10))
 """
 
-from minigen.nn import functional, init
+from minigen.nn import functional, init, parallel, utils
 from minigen.nn.activation import LeakyReLU, ReLU, Sigmoid, Tanh
 from minigen.nn.batchnorm import BatchNorm1d, BatchNorm2d
-from minigen.nn.containers import ModuleList, Sequential
+from minigen.nn.containers import ModuleDict, ModuleList, Sequential
 from minigen.nn.conv import Conv2d, ConvTranspose2d
 from minigen.nn.dropout import Dropout
 from minigen.nn.embedding import Embedding
@@ -22,4 +22,5 @@ __all__ = [
     "Dropout", "Embedding", "Flatten", "IncompatibleKeys", "LeakyReLU", "Linear", "MSELoss",
     "Module", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "StateDictError",
     "Tanh", "Unflatten", "functional", "init",
+    "ModuleDict", "parallel", "utils",
 ]
