@@ -7,11 +7,12 @@ the script prints the largest difference of the parameters after every step, in 
 last place (ulp) of the parameter's dtype, and exits 1 if a case exceeds its tolerance:
 
 - AdamW, RMSprop, Adadelta (and SGD, Adam for scale), 25 steps, float32 and float64: at most
-  a few ulp of the largest parameter (tolerance 16). The tests (tests/optim/) check minigen against NumPy transcriptions of PyTorch's
-  code to the last bit; PyTorch itself differs by the fused multiply-adds of its vectorised
-  CPU kernels (one rounding for a + b*c instead of two), which compound slowly over steps.
-- The learning-rate schedulers: the lr of every epoch, exactly equal (Python floats on both
-  sides, the same formulas), and the same state_dict keys.
+  a few ulp of the largest parameter (tolerance 16). The tests (tests/optim/) check minigen
+  against NumPy transcriptions of PyTorch's code to the last bit; PyTorch itself differs by
+  the fused multiply-adds of its vectorised CPU kernels (one rounding for a + b*c instead of
+  two), which compound slowly over steps.
+- The learning-rate schedulers, fresh and resumed with ``last_epoch``: the lr of every epoch,
+  exactly equal (Python floats on both sides, the same formulas), and the same state_dict keys.
 - clip_grad_norm_ (norms 2, 1, inf) and clip_grad_value_: the total norm and the clipped
   gradients, to float32 rounding of a sum of ~9,000 terms accumulated in another order
   (relative tolerance 1e-5).
@@ -91,18 +92,21 @@ def compare_optimizer(name: str, ours: Callable, theirs: Callable, options: dict
 
 
 SCHEDULERS = {
-    "StepLR": (lambda m, o: m.StepLR(o, step_size=3, gamma=0.5)),
-    "ExponentialLR": (lambda m, o: m.ExponentialLR(o, gamma=0.93)),
-    "CosineAnnealingLR": (lambda m, o: m.CosineAnnealingLR(o, T_max=7, eta_min=1e-4)),
-    "LambdaLR": (lambda m, o: m.LambdaLR(o, [lambda e: 0.9**e, lambda e: 1 / (1 + e)])),
+    "StepLR": (lambda m, o, e: m.StepLR(o, step_size=3, gamma=0.5, last_epoch=e)),
+    "ExponentialLR": (lambda m, o, e: m.ExponentialLR(o, gamma=0.93, last_epoch=e)),
+    "CosineAnnealingLR": (lambda m, o, e: m.CosineAnnealingLR(o, T_max=7, eta_min=1e-4, last_epoch=e)),
+    "LambdaLR": (lambda m, o, e: m.LambdaLR(o, [lambda k: 0.9**k, lambda k: 1 / (1 + k)], last_epoch=e)),
 }
 
 
 def compare_scheduler(name: str, make: Callable) -> None:
-    def lrs(lib, sched_module, tensor):
+    def lrs(lib, sched_module, tensor, resume_at):
         a, b = tensor(np.zeros(2, np.float32)), tensor(np.zeros(2, np.float32))
         opt = lib.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.3}], lr=0.1)
-        sched = make(sched_module, opt)
+        if resume_at != -1:  # as after loading an optimizer that a scheduler had run
+            for group in opt.param_groups:
+                group["initial_lr"] = group["lr"]
+        sched = make(sched_module, opt, resume_at)
         seen = [sched.get_last_lr()]
         for _ in range(30):  # past T_max: the cosine's climb back is compared too
             opt.step()
@@ -110,15 +114,18 @@ def compare_scheduler(name: str, make: Callable) -> None:
             seen.append(sched.get_last_lr())
         return seen, list(sched.state_dict())
 
-    ours, ours_keys = lrs(mg, mg.optim.lr_scheduler, lambda x: mg.tensor(x, requires_grad=True))
-    theirs, their_keys = lrs(torch, torch.optim.lr_scheduler,
-                             lambda x: torch.tensor(x, requires_grad=True))
-    differ = sum(a != b for a, b in zip(ours, theirs, strict=True))
-    worst = max(abs(x - y) for a, b in zip(ours, theirs, strict=True)
-                for x, y in zip(a, b, strict=True))
-    record(name, "epochs whose lr differs (of 31)", differ, 0)
-    record(name, "max |lr difference|", worst, 0.0)
-    record(name, "state_dict keys differ", float(ours_keys != their_keys), 0)
+    for resume_at in (-1, 4):
+        ours, ours_keys = lrs(mg, mg.optim.lr_scheduler,
+                              lambda x: mg.tensor(x, requires_grad=True), resume_at)
+        theirs, their_keys = lrs(torch, torch.optim.lr_scheduler,
+                                 lambda x: torch.tensor(x, requires_grad=True), resume_at)
+        case = name if resume_at == -1 else f"{name} (last_epoch={resume_at})"
+        differ = sum(a != b for a, b in zip(ours, theirs, strict=True))
+        worst = max(abs(x - y) for a, b in zip(ours, theirs, strict=True)
+                    for x, y in zip(a, b, strict=True))
+        record(case, "epochs whose lr differs (of 31)", differ, 0)
+        record(case, "max |lr difference|", worst, 0.0)
+        record(case, "state_dict keys differ", float(ours_keys != their_keys), 0)
 
 
 def compare_clipping() -> None:
