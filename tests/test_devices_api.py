@@ -76,6 +76,7 @@ def test_several_devices_is_one_clear_error_pointing_to_pytorch(device_ids):
 
 
 def test_data_parallel_module_wraps_as_pytorchs():
+    assert nn.DataParallel is nn.parallel.DataParallel
     inner = nn.Linear(3, 2)
     wrapped = nn.parallel.DataParallel(inner)
     x = mg.randn(4, 3)

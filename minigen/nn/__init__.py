@@ -15,6 +15,7 @@ from minigen.nn.flatten import Flatten, Unflatten
 from minigen.nn.linear import Linear
 from minigen.nn.losses import BCELoss, BCEWithLogitsLoss, MSELoss
 from minigen.nn.module import IncompatibleKeys, Module, StateDictError
+from minigen.nn.parallel import DataParallel
 from minigen.nn.parameter import Parameter
 
 __all__ = [
@@ -22,5 +23,5 @@ __all__ = [
     "Dropout", "Embedding", "Flatten", "IncompatibleKeys", "LeakyReLU", "Linear", "MSELoss",
     "Module", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "StateDictError",
     "Tanh", "Unflatten", "functional", "init",
-    "ModuleDict", "parallel", "utils",
+    "DataParallel", "ModuleDict", "parallel", "utils",
 ]

@@ -127,3 +127,13 @@ def test_clipping_in_a_training_step_bounds_the_update():
     before = clip_grad_norm_(model.parameters(), max_norm=1.0)
     after = get_total_norm([p.grad for p in model.parameters()])
     assert before.item() > 1.0 and after.item() == pytest.approx(1.0, rel=1e-5)
+
+
+def test_clip_grads_with_norm_uses_the_norm_it_is_given():
+    from minigen.nn.utils import clip_grads_with_norm_
+
+    params, grads = params_with_grads(np.float64)
+    clip_grads_with_norm_(params, 2.0, mg.tensor(8.0, dtype=mg.float64))
+    np.testing.assert_allclose(params[0].grad.numpy(), grads[0] * 2.0 / (8.0 + 1e-6), rtol=1e-15)
+    clip_grads_with_norm_(params, 2.0, mg.tensor(1.0, dtype=mg.float64))  # never scales up
+    np.testing.assert_allclose(params[0].grad.numpy(), grads[0] * 2.0 / (8.0 + 1e-6), rtol=1e-15)

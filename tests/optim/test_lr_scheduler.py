@@ -204,3 +204,11 @@ def test_wrapping_step_does_not_keep_the_optimizer_alive():
     del opt
     gc.collect()
     assert ref() is None
+
+
+def test_a_custom_schedule_subclasses_lr_scheduler():
+    class Halving(lr_scheduler.LRScheduler):  # as a PyTorch user writes one
+        def get_lr(self):
+            return [base * 0.5**self.last_epoch for base in self.base_lrs]
+
+    assert [lrs[0] for lrs in run(Halving(optimizer(1.0)), 4)] == [1.0, 0.5, 0.25, 0.125]
