@@ -7,7 +7,7 @@ with CuPy.
 
 __version__ = "0.1.0"
 
-from minigen import nn, optim
+from minigen import accelerator, backends, nn, optim
 from minigen.autograd.function import Function
 from minigen.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minigen.autograd.gradcheck import GradcheckError, gradcheck
@@ -65,6 +65,7 @@ from minigen.functions import (
     where,
 )
 from minigen.info import info
+from minigen.safetensors_file import load_safetensors, save_safetensors
 from minigen.serialization import load, save
 
 device = Device
@@ -84,4 +85,5 @@ __all__ = [
     "tensor", "transpose", "uint8", "unsqueeze", "var", "where", "zeros", "zeros_like",
     "load", "nn", "optim", "save", "argmax", "argmin", "empty", "eye", "is_tensor", "linspace",
     "randint", "randperm", "long", "int", "double", "float", "half", "bool", "autograd",
+    "accelerator", "backends", "load_safetensors", "save_safetensors",
 ]

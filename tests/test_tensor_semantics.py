@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import re
 import traceback
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,6 +74,20 @@ def test_tensor_class_is_pytorchs_legacy_constructor():
     for bad in (3.5, "abc", None):
         with pytest.raises(TypeError, match="mg.Tensor"):
             mg.Tensor(bad)
+
+
+def test_engine_code_wraps_arrays_with_tensor_wrap():
+    """``Tensor(...)`` is PyTorch's legacy constructor (float32 whatever the data); engine code
+    that wraps an array it computed must use ``Tensor.wrap`` or it silently casts to float32."""
+    root = Path(__file__).resolve().parents[1] / "minigen"
+    call = re.compile(r"(?<![.\w])Tensor\(")
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            if call.search(code) and "class " not in code and "``" not in code and "mg.Tensor(" not in code:
+                found.append(f"{path.relative_to(root.parent)}:{number}: {line.strip()}")
+    assert not found, "use Tensor.wrap(array) in engine code:\n" + "\n".join(found)
 
 
 # -- requires_grad is read when the graph is built ----------------------------------------------------

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from minigen.cli import eval as eval_command
+from minigen.cli import export as export_command
 from minigen.cli import sample as sample_command
 from minigen.cli import train as train_command
 from minigen.cli.errors import CLIError
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_command.add_parser(commands)
     sample_command.add_parser(commands)
     eval_command.add_parser(commands)
+    export_command.add_parser(commands)
     from minigen.cli import bench as bench_command
 
     bench_command.add_parser(commands)

@@ -27,7 +27,7 @@ from minigen.data.toy import (
     ring_of_gaussians,
     swiss_roll,
 )
-from minigen.data.transforms import to_float, to_uint8
+from minigen.data.transforms import Normalize, to_float, to_uint8
 
 __all__ = [
     "ArrayDataset",
@@ -43,6 +43,7 @@ __all__ = [
     "IDXError",
     "MNIST",
     "MNISTSample",
+    "Normalize",
     "ModeCoverage",
     "RingOfGaussians",
     "SwissRoll",

@@ -79,3 +79,75 @@ def arrange(batch: np.ndarray, flatten: bool) -> np.ndarray:
     if batch.ndim == 3:
         return batch.reshape(len(batch), 1, *batch.shape[1:])
     return batch
+
+
+class Normalize:
+    """``Normalize(mean, std, inplace=False)``, as ``torchvision.transforms.Normalize``: each
+    channel becomes ``(x - mean[c]) / std[c]``.
+
+    PyTorch's MNIST example standardises its [0, 1] pixels with the training set's mean and
+    standard deviation::
+
+        normalize = Normalize((0.1307,), (0.3081,))
+        for x, y in DataLoader(MNISTSample(), batch_size=64):   # x: (B, 1, 28, 28) in [0, 1]
+            x = normalize(x)
+
+    It takes a float tensor or NumPy array shaped (..., C, H, W) (one image or a batch) and
+    returns the same kind, dtype and device; a minigen tensor is computed with tensor
+    operations, so gradients flow through it. ``mean`` and ``std`` are sequences of C numbers
+    (or one number for every channel). ``inplace=True`` writes into the input.
+    """
+
+    def __init__(self, mean: Any, std: Any, inplace: bool = False) -> None:
+        self.mean = mean
+        self.std = std
+        self.inplace = inplace
+
+    def __call__(self, tensor: Any) -> Any:
+        return normalize(tensor, self.mean, self.std, self.inplace)
+
+    forward = __call__
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(mean={self.mean}, std={self.std})"
+
+
+def normalize(tensor: Any, mean: Any, std: Any, inplace: bool = False) -> Any:
+    """``(tensor - mean) / std`` per channel of a (..., C, H, W) float tensor or NumPy array, as
+    ``torchvision.transforms.functional.normalize``."""
+    is_tensor = hasattr(tensor, "requires_grad")  # a minigen Tensor (this package needs no engine)
+    if not is_tensor:
+        tensor = np.asarray(tensor)
+    dtype = np.dtype(tensor.dtype.name)
+    if dtype.kind != "f":
+        raise TypeError(f"Normalize: input tensor should be a float tensor. Got {dtype}.")
+    if tensor.ndim < 3:
+        raise ValueError(
+            "Normalize: expected a tensor image of size (..., C, H, W). Got shape "
+            f"{tuple(tensor.shape)}; reshape flattened batches to (B, C, H, W) first"
+        )
+    # mean and std in the input's own dtype, as torchvision converts them, shaped (C, 1, 1).
+    mean, std = np.asarray(mean, dtype=dtype), np.asarray(std, dtype=dtype)
+    if (std == 0).any():
+        raise ValueError(
+            f"Normalize: std evaluated to zero after conversion to {dtype}, leading to division "
+            "by zero."
+        )
+    if mean.ndim == 1:
+        mean = mean.reshape(-1, 1, 1)
+    if std.ndim == 1:
+        std = std.reshape(-1, 1, 1)
+    if is_tensor:
+        import minigen
+
+        out = (tensor - minigen.tensor(mean, device=tensor.device)) / minigen.tensor(
+            std, device=tensor.device)
+        if inplace:
+            tensor[...] = out
+            return tensor
+        return out
+    if inplace:
+        tensor -= mean
+        tensor /= std
+        return tensor
+    return (tensor - mean) / std

@@ -19,6 +19,7 @@ attribute in ``__init__``:
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -143,31 +144,49 @@ class Module:
         """Add a child module under ``name`` (what attribute assignment does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {type(name).__name__}")
+        if "." in name or not name:
+            # Dotted paths are how state_dict names nested entries: a dot in a name is ambiguous.
+            raise KeyError(f"module name can't contain \".\" or be empty, got: {name!r}")
         self._forget(name)
         self._modules[name] = module
 
+    def register_module(self, name: str, module: Module | None) -> None:
+        """PyTorch's other name for :meth:`add_module`."""
+        self.add_module(name, module)
+
     # -- walking the tree -----------------------------------------------------------------
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct children with their attribute names, each module once (PyTorch's rule:
+        a child registered under two names is listed under the first)."""
+        memo: set[int] = set()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None and id(module) not in memo:
+                memo.add(id(module))
                 yield name, module
 
     def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every descendant, each once, with its dotted path ('' for self)."""
-        seen: set[int] = set()
-        stack: list[tuple[str, Module]] = [(prefix, self)]
-        while stack:
-            name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
-            yield name, module
-            kids = [(f"{name}.{k}" if name else k, m) for k, m in module.named_children()]
-            stack.extend(reversed(kids))
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every descendant, depth first in registration order, with dotted
+        paths ('' for self). A module reachable twice is listed once unless
+        ``remove_duplicate=False``, as in PyTorch."""
+        if memo is None:
+            memo = set()
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                path = f"{prefix}.{name}" if prefix else name
+                yield from module.named_modules(memo, path, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
@@ -202,7 +221,8 @@ class Module:
         return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
-        """Call ``fn`` on every descendant, then on self (e.g. a custom weight init)."""
+        """Call ``fn`` on every descendant (children first, depth first), then on self; returns
+        self. The usual custom initialisation: ``model.apply(init_weights)``."""
         for child in self.children():
             child.apply(fn)
         fn(self)
@@ -296,7 +316,15 @@ class Module:
         nothing is changed. ``strict=False`` tolerates missing and unexpected names (returned)
         but never a shape mismatch. Values are copied onto each parameter's current device and
         dtype; the Parameter objects stay the same.
+
+        ``state_dict`` may also be the path of a ``.safetensors`` file (one that PyTorch's
+        ``safetensors.torch.save_file(model.state_dict(), path)`` or ``minigen export``
+        wrote): minigen's extension, so weights trained in either library load in the other.
         """
+        if isinstance(state_dict, (str, os.PathLike)):
+            from minigen.safetensors_file import load_safetensors
+
+            state_dict = load_safetensors(state_dict)
         own = self.state_dict(keep_vars=True)
         values = {k: _as_tensor(v) for k, v in state_dict.items()}
         missing = [k for k in own if k not in values]
