@@ -81,12 +81,13 @@ def test_gpu_factories_seed_and_copies():
 @needs_gpu
 def test_gpu_gradcheck_cases():
     from gradcases import all_cases
+    from placement import assert_on_device
 
     mg.set_default_device("cuda")  # the builders make their tensors and layers there
     try:
         for case in all_cases():
             fn, inputs = case.build()
-            assert all(t.device.type == "cuda" for t in inputs), case.name
+            assert_on_device("cuda", inputs=inputs, fn=fn)
             assert mg.gradcheck(fn, inputs, directional=case.directional, **dict(case.options)), case.name
     finally:
         mg.set_default_device("cpu")
