@@ -21,11 +21,11 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from minigen.bench.rows import FAMILIES
+from minigen.bench.rows import COPIES, FAMILIES
 from minigen.bench.runner import Result
 
-SWEPT = ("matmul", "conv2d", "conv_transpose2d", "batchnorm2d", "elementwise", "h2d", "d2h")
-SIZE_NAMES = {"matmul": "n (matrices n x n)", "h2d": "bytes", "d2h": "bytes"}
+SWEPT = ("matmul", "conv2d", "conv_transpose2d", "batchnorm2d", "elementwise") + COPIES
+SIZE_NAMES = {"matmul": "n (matrices n x n)", **{family: "bytes" for family in COPIES}}
 
 
 def _by_row(results: list[Result]) -> dict[tuple[str, int, str], dict[tuple[str, str], Result]]:
@@ -160,7 +160,7 @@ def plot(results: list[Result], path: str | os.PathLike, no_gpu_reason: str = ""
         ax = fig.add_subplot(n_rows, cols, k + 1)
         keys = sorted((key for key in rows if key[0] == family), key=lambda key: key[1])
         sizes = [key[1] for key in keys]
-        if gpu is not None and family not in ("h2d", "d2h"):
+        if gpu is not None and family not in COPIES:
             speedup = [_speedup(rows[key], gpu) for key in keys]
             ax.plot(sizes, speedup, "o-", label=f"minigen {gpu} / cpu")
             ax.axhline(1.0, color="gray", lw=1, ls="--")
@@ -174,7 +174,7 @@ def plot(results: list[Result], path: str | os.PathLike, no_gpu_reason: str = ""
             ax.set_ylabel("speedup (CPU time / GPU time)")
             ax.set_yscale("log")
         else:  # throughput: the CPU half, or a copy's bandwidth
-            device = gpu if family in ("h2d", "d2h") else "cpu"
+            device = gpu if family in COPIES else "cpu"
             for engine, style in (("minigen", "o-"), ("torch", "s--")):
                 points = [(key[1], rows[key][(device, engine)].throughput) for key in keys
                           if (device, engine) in rows[key]]

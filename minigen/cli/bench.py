@@ -23,7 +23,7 @@ from minigen.cli.errors import CLIError
 GROUPS = {
     "layers": ["conv2d", "conv_transpose2d", "batchnorm2d", "elementwise"],
     "steps": ["train_step"],
-    "copies": ["h2d", "d2h"],
+    "copies": ["h2d", "h2d_batch", "h2d_pinned", "d2h"],
 }
 
 

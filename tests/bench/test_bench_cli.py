@@ -55,10 +55,10 @@ def test_rows_run_on_the_strict_stand_in_device():
     runs on the strict device, which refuses implicit host copies as CuPy does."""
     device = mg.Device("strict")
     wanted = {("matmul", 64), ("elementwise", 16), ("conv2d", 1), ("batchnorm2d", 1),
-              ("h2d", 4096), ("d2h", 4096)}
+              ("h2d", 4096), ("h2d_batch", 4096), ("h2d_pinned", 4096), ("d2h", 4096)}
     specs = [s for s in row_specs(quick=True) if (s.family, s.size) in wanted]
     specs += [s for s in row_specs(["train_step"]) if s.params["model"] == "ae"]
-    assert len(specs) == 7
+    assert len(specs) == 9
     for spec in specs:
         fn = build_minigen(spec, device)
         assert measure(fn, warmup=1, repeats=1).median > 0
