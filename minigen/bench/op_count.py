@@ -201,6 +201,7 @@ def training_step(name: str, batch: int | None = None, device: str = "strict"
                   ) -> Callable[[], Any]:
     """One training step of model ``name`` as ``minigen train`` builds it, on ``device``, with
     a fixed batch of images (and labels for the conditional GAN) already there."""
+    from minigen.bench.rows import building_on
     from minigen.train.config import TrainConfig
     from minigen.train.recipes import RECIPES, build_model, build_step, resolve
 
@@ -214,7 +215,8 @@ def training_step(name: str, batch: int | None = None, device: str = "strict"
     x = mg.tensor(images, device=device)
     labels = mg.tensor(rng.integers(0, 10, batch), device=device) if name == "cgan" else None
     config = resolve(TrainConfig(model=name, out="", device=device))
-    model = build_model(name, recipe.latent_dim and config.latent_dim)
+    with building_on(mg.Device(device)):
+        model = build_model(name, recipe.latent_dim and config.latent_dim)
     model.to(device)
     model.train()
     step = build_step(config, model)

@@ -13,7 +13,8 @@ and at 1/32 or less on most consumer GPUs).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,8 +153,31 @@ def host_inputs(spec: RowSpec, seed: int = 0) -> dict[str, np.ndarray]:
     raise ValueError(f)
 
 
+@contextlib.contextmanager
+def building_on(device: mg.Device) -> Iterator[None]:
+    """Make ``device`` the default device while a row's layers and model are built.
+
+    Layers and models are made on the default device and then moved; with
+    ``MINIGEN_DEVICE=cuda`` a CPU row would otherwise start on the GPU, and fail on a machine
+    without one even though the bench times only the CPU there.
+    """
+    from minigen.backend import device as device_module
+
+    saved = list(device_module._default)
+    device_module._default[:] = [device]
+    try:
+        yield
+    finally:
+        device_module._default[:] = saved
+
+
 def build_minigen(spec: RowSpec, device: mg.Device) -> Callable[[], Any]:
     """The function that runs ``spec`` once in minigen on ``device``, inputs already there."""
+    with building_on(device):
+        return _build_minigen(spec, device)
+
+
+def _build_minigen(spec: RowSpec, device: mg.Device) -> Callable[[], Any]:
     arrays = host_inputs(spec)
     mg.manual_seed(0)
 
