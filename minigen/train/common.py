@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
 import minigen as mg
 from minigen import nn
 from minigen.backend.array_module import device_of_array, get_array_module
@@ -48,10 +46,11 @@ def batch_to_device(array: Any, device: mg.Device) -> mg.Tensor | None:
     on ``device`` (from ``prefetch_to_device``) is used as it is."""
     if array is None:
         return None
-    if isinstance(array, np.ndarray):
-        return mg.from_numpy(array) if device.type == "cpu" else mg.Tensor(host_to_device(array, device))
-    if device_of_array(array) == device:
-        return mg.Tensor(array)
+    source = device_of_array(array)
+    if source == device:
+        return mg.from_numpy(array) if device.type == "cpu" else mg.Tensor(array)
+    if source.type == "cpu":
+        return mg.Tensor(host_to_device(array, device))
     return mg.tensor(array, device=device)
 
 
