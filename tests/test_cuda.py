@@ -100,8 +100,8 @@ def test_pinned_copies_are_a_no_op_on_the_cpu_and_a_plain_copy_on_strict():
     host = np.arange(12, dtype=np.float32).reshape(3, 4)
     assert host_to_device(host, "cpu") is host
     on_strict = host_to_device(host, "strict")
-    assert mg.Tensor(on_strict).device == "strict"
-    np.testing.assert_array_equal(mg.Tensor(on_strict).numpy(), host)
+    assert mg.Tensor.wrap(on_strict).device == "strict"
+    np.testing.assert_array_equal(mg.Tensor.wrap(on_strict).numpy(), host)
     for device in ("cpu", "strict"):
         buffer = pinned_empty((2, 5), np.int64, device)
         assert type(buffer) is np.ndarray and buffer.shape == (2, 5) and buffer.dtype == np.int64
@@ -151,8 +151,8 @@ def test_prefetch_goes_one_batch_ahead_and_passes_through_on_the_cpu():
     seen = 0
     for i, (x, y) in enumerate(prefetch_to_device(source(), "strict")):
         assert pulled == list(range(min(i + 2, len(batches))))  # batch i+1 already sent
-        assert mg.Tensor(x).device == "strict"
-        np.testing.assert_array_equal(mg.Tensor(x).numpy(), batches[i][0])
+        assert mg.Tensor.wrap(x).device == "strict"
+        np.testing.assert_array_equal(mg.Tensor.wrap(x).numpy(), batches[i][0])
         assert (y is None) == (batches[i][1] is None)
         seen += 1
     assert seen == len(batches)

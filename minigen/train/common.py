@@ -48,9 +48,9 @@ def batch_to_device(array: Any, device: mg.Device) -> mg.Tensor | None:
         return None
     source = device_of_array(array)
     if source == device:
-        return mg.from_numpy(array) if device.type == "cpu" else mg.Tensor(array)
+        return mg.from_numpy(array) if device.type == "cpu" else mg.Tensor.wrap(array)
     if source.type == "cpu":
-        return mg.Tensor(host_to_device(array, device))
+        return mg.Tensor.wrap(host_to_device(array, device))
     return mg.tensor(array, device=device)
 
 
