@@ -126,8 +126,8 @@ def _():
     fn, inputs = layer_case(bn, rand64(2, 3, 2, 3))
     _perturb_affine(bn)
     with mg.no_grad():
-        bn.running_mean.array = np.array([0.2, -0.3, 0.1])
-        bn.running_var.array = np.array([0.5, 1.5, 2.0])
+        bn.running_mean.data = _on(bn.running_mean, [0.2, -0.3, 0.1])
+        bn.running_var.data = _on(bn.running_var, [0.5, 1.5, 2.0])
     bn.eval()
     return fn, inputs
 
@@ -162,8 +162,14 @@ def _perturb_affine(bn):
     """Non-trivial gamma and beta, so a wrong sign or a missing gamma would show."""
     if bn.affine:
         with mg.no_grad():
-            bn.weight.array = np.linspace(0.5, 1.5, bn.num_features)
-            bn.bias.array = np.linspace(-0.2, 0.3, bn.num_features)
+            bn.weight.data = _on(bn.weight, np.linspace(0.5, 1.5, bn.num_features))
+            bn.bias.data = _on(bn.bias, np.linspace(-0.2, 0.3, bn.num_features))
+
+
+def _on(like, values):
+    """``values`` as a tensor with the dtype and device of ``like``: a case builds every tensor
+    on the device under test (a host array here would move a parameter off a GPU)."""
+    return mg.tensor(np.asarray(values), dtype=like.dtype, device=like.device)
 
 
 # -- Dropout, Embedding ----------------------------------------------------------------------------

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from placement import assert_on_device, off_device
 
 import minigen as mg
+import minigen.nn as nn
 from minigen.errors import DeviceMismatchError
 
 array_api_strict = pytest.importorskip("array_api_strict")
@@ -21,6 +23,7 @@ def small_network_step(device: str, params: dict[str, np.ndarray], x: np.ndarray
     """Forward and backward of a 2-layer MLP with BCE written from engine operations."""
     w1, b1, w2, b2 = (mg.tensor(params[k], device=device, requires_grad=True) for k in ("w1", "b1", "w2", "b2"))
     xt, yt = mg.tensor(x, device=device), mg.tensor(y, device=device)
+    assert_on_device(device, inputs=[w1, b1, w2, b2, xt, yt])
     h = (xt @ w1.T + b1).relu()
     logits = h @ w2.T + b2
     p = logits.sigmoid().clamp(1e-7, 1 - 1e-7)
@@ -90,3 +93,20 @@ def test_indexing_and_int_index_gradients_on_strict():
     idx = mg.tensor([0, 2, 0], device="strict")
     (x[idx].sum() + x[1:, ::2].sum() + x[x > 2].sum()).backward()
     assert x.grad.numpy().tolist() == [[2.0, 2.0], [1.0, 1.0], [3.0, 2.0]]
+
+
+def test_a_tensor_left_on_the_host_is_named():
+    """The placement check the strict tests rely on finds a host tensor wherever it is held:
+    a parameter or buffer of a layer that a case's function captures, or an input."""
+    bn = nn.BatchNorm1d(3).to("strict")
+    linear = nn.Linear(3, 2).to("strict")
+    fn = lambda x: linear(bn(x))  # noqa: E731 - a case's function, holding its layers
+    x = mg.ones(4, 3, device="strict")
+    assert off_device("strict", inputs=[x], fn=fn) == []
+    with mg.no_grad():
+        bn.running_var.array = np.ones(3, dtype=np.float32)  # what the old BatchNorm cases did
+        linear.bias.array = np.zeros(2, dtype=np.float32)
+    assert sorted(off_device("strict", inputs=[x, mg.ones(1)], fn=fn)) == [
+        "fn:bn.running_var on cpu", "fn:linear.bias on cpu", "inputs[1] on cpu"]
+    with pytest.raises(AssertionError, match="fn:linear.bias on cpu"):
+        assert_on_device("strict", fn=fn)

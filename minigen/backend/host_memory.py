@@ -19,6 +19,9 @@ changes):
 
 The process then holds on to its peak heap, as PyTorch's and CuPy's caching allocators hold on
 to theirs. Set ``MINIGEN_HOST_POOL=0`` to keep glibc's defaults.
+
+Host memory that a GPU's copy engine reads directly (page-locked, for copies of batches to the
+device) is a different pool, CuPy's: see pinned.py.
 """
 
 from __future__ import annotations

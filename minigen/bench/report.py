@@ -3,7 +3,9 @@
 The table has one line per row: for each device its median time (with the spread of the repeats
 as +-% of the median) and its GFLOP/s or GB/s; the GPU's speedup over the CPU (CPU time / GPU
 time: above 1 the GPU is faster); and, with ``--compare-torch``, PyTorch's time on the same
-device and minigen's time as a multiple of it (below 1 minigen is faster).
+device and minigen's time as a multiple of it (below 1 minigen is faster). With
+``--count-ops`` the training-step rows also show how many array operations one step makes
+(minigen/bench/op_count.py): on a GPU each costs 10-20 us of dispatch, a floor under the time.
 
 The plot shows, for each family swept over a size, the GPU's speedup against the size: small
 problems run faster on the CPU (a GPU pays a fixed cost per operation, launching a kernel, and
@@ -19,11 +21,11 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from minigen.bench.rows import FAMILIES
+from minigen.bench.rows import COPIES, FAMILIES
 from minigen.bench.runner import Result
 
-SWEPT = ("matmul", "conv2d", "conv_transpose2d", "batchnorm2d", "elementwise", "h2d", "d2h")
-SIZE_NAMES = {"matmul": "n (matrices n x n)", "h2d": "bytes", "d2h": "bytes"}
+SWEPT = ("matmul", "conv2d", "conv_transpose2d", "batchnorm2d", "elementwise") + COPIES
+SIZE_NAMES = {"matmul": "n (matrices n x n)", **{family: "bytes" for family in COPIES}}
 
 
 def _by_row(results: list[Result]) -> dict[tuple[str, int, str], dict[tuple[str, str], Result]]:
@@ -47,12 +49,19 @@ def _rate(r: Result | None) -> str:
     return f"{v:.0f} {r.spec.unit}" if v >= 100 else f"{v:.1f} {r.spec.unit}"
 
 
-def table(results: list[Result]) -> str:
-    """The results as a text table, one section per family."""
+def _ops(cells: dict[tuple[str, str], Result], op_totals: dict[str, int]) -> str:
+    spec = next(iter(cells.values())).spec
+    total = op_totals.get(spec.params.get("model", ""))
+    return "-" if total is None else str(total)
+
+
+def table(results: list[Result], op_totals: dict[str, int] | None = None) -> str:
+    """The results as a text table, one section per family; with ``op_totals`` (model name ->
+    array operations per step) a column of them beside the training steps."""
     devices = list(dict.fromkeys(r.device for r in results))
     torch_on = {r.device for r in results if r.engine == "torch"}
     gpu = next((d for d in devices if d.startswith("cuda")), None)
-    header = ["row"]
+    header = ["row"] + (["array ops"] if op_totals is not None else [])
     for d in devices:
         header += [f"{d} ms", f"{d} rate"]
         if d in torch_on:
@@ -67,7 +76,7 @@ def table(results: list[Result]) -> str:
             current = family
             lines = []
             sections.append((f"{family}: {FAMILIES[family]}", lines))
-        line = [label]
+        line = [label] + ([_ops(cells, op_totals)] if op_totals is not None else [])
         for d in devices:
             ours, theirs = cells.get((d, "minigen")), cells.get((d, "torch"))
             line += [_ms(ours), _rate(ours)]
@@ -114,11 +123,13 @@ def markdown_ratios(results: list[Result], device: str = "cpu") -> str:
 
 
 CSV_FIELDS = ["family", "label", "size", "device", "engine", "median_ms", "spread_ms", "best_ms",
-              "runs", "calls_per_run", "throughput", "unit"]
+              "runs", "calls_per_run", "throughput", "unit", "array_ops"]
 
 
-def write_csv(results: list[Result], path: str | os.PathLike) -> Path:
-    """One line per (row, device, engine), times in milliseconds."""
+def write_csv(results: list[Result], path: str | os.PathLike,
+              op_totals: dict[str, int] | None = None) -> Path:
+    """One line per (row, device, engine), times in milliseconds; ``array_ops`` is minigen's
+    operations per training step where counted (empty elsewhere)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
@@ -126,10 +137,11 @@ def write_csv(results: list[Result], path: str | os.PathLike) -> Path:
         writer.writerow(CSV_FIELDS)
         for r in results:
             t = r.timing
+            ops = (op_totals or {}).get(r.spec.params.get("model", "")) if r.engine == "minigen" else None
             writer.writerow([r.spec.family, r.spec.label, r.spec.size, r.device, r.engine,
                              f"{t.median * 1e3:.6g}", f"{t.spread * 1e3:.6g}",
                              f"{t.best * 1e3:.6g}", len(t.times), t.number,
-                             f"{r.throughput:.6g}", r.spec.unit])
+                             f"{r.throughput:.6g}", r.spec.unit, "" if ops is None else ops])
     return path
 
 
@@ -148,7 +160,7 @@ def plot(results: list[Result], path: str | os.PathLike, no_gpu_reason: str = ""
         ax = fig.add_subplot(n_rows, cols, k + 1)
         keys = sorted((key for key in rows if key[0] == family), key=lambda key: key[1])
         sizes = [key[1] for key in keys]
-        if gpu is not None and family not in ("h2d", "d2h"):
+        if gpu is not None and family not in COPIES:
             speedup = [_speedup(rows[key], gpu) for key in keys]
             ax.plot(sizes, speedup, "o-", label=f"minigen {gpu} / cpu")
             ax.axhline(1.0, color="gray", lw=1, ls="--")
@@ -162,7 +174,7 @@ def plot(results: list[Result], path: str | os.PathLike, no_gpu_reason: str = ""
             ax.set_ylabel("speedup (CPU time / GPU time)")
             ax.set_yscale("log")
         else:  # throughput: the CPU half, or a copy's bandwidth
-            device = gpu if family in ("h2d", "d2h") else "cpu"
+            device = gpu if family in COPIES else "cpu"
             for engine, style in (("minigen", "o-"), ("torch", "s--")):
                 points = [(key[1], rows[key][(device, engine)].throughput) for key in keys
                           if (device, engine) in rows[key]]

@@ -13,7 +13,8 @@ and at 1/32 or less on most consumer GPUs).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,9 +31,15 @@ FAMILIES = {
     "batchnorm2d": "BatchNorm2d(128) in training mode on (B, 128, 14, 14), forward + backward",
     "elementwise": "tanh of a (B, 4096) tensor (forward only)",
     "train_step": "one full training step (forward, backward, Adam) at the model's batch size",
-    "h2d": "copy host -> device",
+    "h2d": "copy host -> device: mg.tensor(array, device=...) from pageable memory",
+    "h2d_batch": "copy host -> device as training batches go: batch_to_device, from pageable "
+                 "memory through pinned buffers in chunks (minigen/backend/pinned.py)",
+    "h2d_pinned": "copy host -> device from page-locked memory (pinned_empty): the DMA alone",
     "d2h": "copy device -> host",
 }
+
+#: The families that copy between host and device: only a GPU gets them.
+COPIES = ("h2d", "h2d_batch", "h2d_pinned", "d2h")
 
 #: The models whose training step is timed, at the batch size their recipe trains with.
 STEP_BATCH = {"ae": 128, "vae": 128, "conv-vae": 128, "gan": 64, "dcgan": 64}
@@ -45,6 +52,8 @@ SWEEPS = {
     "batchnorm2d": ([1, 4, 16, 64, 256], [1, 16]),
     "elementwise": ([1, 16, 256, 4096], [16, 1024]),
     "h2d": ([2**12, 2**18, 2**22, 2**26], [2**12, 2**22]),  # bytes
+    "h2d_batch": ([2**12, 2**18, 2**22, 2**26], [2**12, 2**22]),
+    "h2d_pinned": ([2**12, 2**18, 2**22, 2**26], [2**12, 2**22]),
     "d2h": ([2**12, 2**18, 2**22, 2**26], [2**12, 2**22]),
 }
 
@@ -103,7 +112,7 @@ def _spec(family: str, size: int) -> RowSpec:
                        "GB/s")
     if family == "elementwise":  # read x, write y
         return RowSpec(family, size, f"tanh B={size}", 2.0 * 4 * size * 4096, "GB/s")
-    if family in ("h2d", "d2h"):
+    if family in COPIES:
         return RowSpec(family, size, f"{family} {_bytes(size)}", float(size), "GB/s")
     raise ValueError(family)
 
@@ -134,7 +143,7 @@ def host_inputs(spec: RowSpec, seed: int = 0) -> dict[str, np.ndarray]:
         return {"x": normal(n, 128, 14, 14), "gy": normal(n, 128, 14, 14)}
     if f == "elementwise":
         return {"x": normal(n, 4096)}
-    if f in ("h2d", "d2h"):
+    if f in COPIES:
         return {"x": normal(n // 4)}
     if f == "train_step":
         images = rng.random((n, 1, 28, 28), dtype=np.float32)
@@ -144,8 +153,31 @@ def host_inputs(spec: RowSpec, seed: int = 0) -> dict[str, np.ndarray]:
     raise ValueError(f)
 
 
+@contextlib.contextmanager
+def building_on(device: mg.Device) -> Iterator[None]:
+    """Make ``device`` the default device while a row's layers and model are built.
+
+    Layers and models are made on the default device and then moved; with
+    ``MINIGEN_DEVICE=cuda`` a CPU row would otherwise start on the GPU, and fail on a machine
+    without one even though the bench times only the CPU there.
+    """
+    from minigen.backend import device as device_module
+
+    saved = list(device_module._default)
+    device_module._default[:] = [device]
+    try:
+        yield
+    finally:
+        device_module._default[:] = saved
+
+
 def build_minigen(spec: RowSpec, device: mg.Device) -> Callable[[], Any]:
     """The function that runs ``spec`` once in minigen on ``device``, inputs already there."""
+    with building_on(device):
+        return _build_minigen(spec, device)
+
+
+def _build_minigen(spec: RowSpec, device: mg.Device) -> Callable[[], Any]:
     arrays = host_inputs(spec)
     mg.manual_seed(0)
 
@@ -188,6 +220,17 @@ def build_minigen(spec: RowSpec, device: mg.Device) -> Callable[[], Any]:
     if f == "h2d":
         host = arrays["x"]
         return lambda: mg.tensor(host, device=device)
+    if f == "h2d_batch":
+        from minigen.train.common import batch_to_device
+
+        host = arrays["x"]
+        return lambda: batch_to_device(host, device)
+    if f == "h2d_pinned":
+        from minigen.backend.pinned import host_to_device, pinned_empty
+
+        host = pinned_empty(arrays["x"].shape, arrays["x"].dtype, device)
+        host[...] = arrays["x"]
+        return lambda: host_to_device(host, device)
     if f == "d2h":
         x = on_device("x")
         return lambda: x.numpy()

@@ -17,7 +17,7 @@ from minigen.bench import rows as R
 from minigen.bench.timer import Candidate, Timing, interleaved, measure
 
 #: Copies have no meaning on the CPU (there is nothing to copy to): only a GPU gets those rows.
-GPU_ONLY = ("h2d", "d2h")
+GPU_ONLY = R.COPIES
 
 
 @dataclass(frozen=True)

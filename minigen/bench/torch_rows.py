@@ -86,9 +86,14 @@ def build_torch(spec: RowSpec, device_name: str) -> Callable[[], Any]:
                 return torch.tanh(x)
 
         return run
-    if f == "h2d":
+    if f in ("h2d", "h2d_batch"):  # from pageable memory, as minigen's two rows
         host = torch.from_numpy(arrays["x"])
         return lambda: host.to(dev)
+    if f == "h2d_pinned":
+        host = torch.from_numpy(arrays["x"])
+        if dev.type == "cuda":
+            host = host.pin_memory()
+        return lambda: host.to(dev, non_blocking=True)
     if f == "d2h":
         x = on_device("x")
         return lambda: x.cpu()

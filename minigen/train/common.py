@@ -7,7 +7,8 @@ from typing import Any
 
 import minigen as mg
 from minigen import nn
-from minigen.backend.array_module import get_array_module
+from minigen.backend.array_module import device_of_array, get_array_module
+from minigen.backend.pinned import host_to_device
 
 
 def grad_norm(parameters: Iterable[mg.Tensor]) -> mg.Tensor:
@@ -40,11 +41,16 @@ def set_requires_grad(module: nn.Module, flag: bool) -> None:
 
 
 def batch_to_device(array: Any, device: mg.Device) -> mg.Tensor | None:
-    """A host (NumPy) batch as a tensor on ``device``: shared on the CPU, one copy to a GPU."""
+    """A batch as a tensor on ``device``. A host (NumPy) batch is shared on the CPU and copied
+    to a GPU through pinned memory, asynchronously (minigen/backend/pinned.py); a batch already
+    on ``device`` (from ``prefetch_to_device``) is used as it is."""
     if array is None:
         return None
-    if device.type == "cpu":
-        return mg.from_numpy(array)
+    source = device_of_array(array)
+    if source == device:
+        return mg.from_numpy(array) if device.type == "cpu" else mg.Tensor.wrap(array)
+    if source.type == "cpu":
+        return mg.Tensor.wrap(host_to_device(array, device))
     return mg.tensor(array, device=device)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from placement import assert_on_device
 
 import minigen as mg
 import minigen.nn as nn
@@ -48,6 +49,7 @@ def run(model, device, x, labels, target):
     xt = mg.tensor(x, device=device, requires_grad=True)
     images, probs = model(xt, mg.tensor(labels, device=device))
     t = mg.tensor(target, device=device)
+    assert_on_device(device, model=model, inputs=[xt, t])
     loss = (
         F.mse_loss(images, mg.zeros_like(images))
         + F.binary_cross_entropy(probs, t)
@@ -67,7 +69,7 @@ def test_forward_and_backward_of_every_layer_match_the_cpu():
     strict = Everything()
     strict.load_state_dict(cpu.state_dict())
     strict.to("strict")
-    assert {p.device.type for p in strict.parameters()} == {"strict"}
+    assert_on_device("strict", model=strict)  # parameters and buffers (running statistics)
 
     results = [run(m, d, x, labels, target) for m, d in ((cpu, "cpu"), (strict, "strict"))]
     (loss_c, img_c, gx_c, grads_c), (loss_s, img_s, gx_s, grads_s) = results
@@ -93,7 +95,7 @@ def test_forward_and_backward_of_every_layer_match_the_cpu():
 
 def test_layers_built_directly_on_strict_and_init_there():
     layer = nn.Conv2d(2, 3, 3, device="strict")
-    assert layer.weight.device.type == "strict" and layer.bias.device.type == "strict"
+    assert_on_device("strict", layer=layer)
     nn.init.normal_(layer.weight, 0.0, 0.02)
     nn.init.xavier_uniform_(layer.weight)
     assert layer.weight.device.type == "strict"
@@ -148,6 +150,7 @@ def test_wide_convolutions_take_the_sub_pixel_path_on_strict_too(make, shape):
         outs = []
         for model, device in ((cpu, "cpu"), (strict, "strict")):
             xt = mg.tensor(x, device=device, requires_grad=True)
+            assert_on_device(device, model=model, input=xt)
             y = model(xt)
             (y * y).sum().backward()
             outs.append((y, xt.grad, [p.grad for p in model.parameters()]))
