@@ -39,8 +39,8 @@ def _tap(i: int, j: int, out: Pair, stride: Pair) -> tuple[Any, ...]:
     return (..., slice(i, i + sh * (oh - 1) + 1, sh), slice(j, j + sw * (ow - 1) + 1, sw))
 
 
-class _Pool(Function):
-    """What both poolings share: the output size and the padded image."""
+class _Windows:
+    """What both poolings share: the output size, the padded image, the window offsets."""
 
     kernel: Pair
     stride: Pair
@@ -73,7 +73,7 @@ class _Pool(Function):
         return g[..., ph : ph + h, pw : pw + w]
 
 
-class MaxPool2d(_Pool):
+class MaxPool2d(_Windows, Function):
     r"""y[n, c, a, b] = max over the window (a, b) of x_padded[n, c, :, :] (padding is -inf).
 
     dL/dx = dL/dy routed to the tap that holds the maximum (the first in row-major window
@@ -96,7 +96,7 @@ class MaxPool2d(_Pool):
         return self.unpad(g)
 
 
-class AvgPool2d(_Pool):
+class AvgPool2d(_Windows, Function):
     r"""y[n, c, a, b] = (sum over the window (a, b) of x_padded[n, c, :, :]) / d[a, b].
 
     d is ``divisor_override`` when given; otherwise the window's size counting the zero
