@@ -378,7 +378,8 @@ def more_operations() -> None:
     cube = rng.standard_normal((3, 4, 5))
     for label, key in [
         ("x[arange(4), target]", lambda lib: (lib.arange(4), lib.tensor([4, 0, 4, 2]))),
-        ("x[idx, :, idx2] (apart: axes first)", lambda lib: (lib.tensor([2, -1, 0]), slice(None), lib.tensor([[1], [4]]))),
+        ("x[idx, :, idx2] (apart: axes first)",
+         lambda lib: (lib.tensor([2, -1, 0]), slice(None), lib.tensor([[1], [4]]))),
         ("x[0, :, idx] (int selects first)", lambda lib: (0, slice(None), lib.tensor([3, 3, 1]))),
         ("x[:, idx, idx2] (side by side)", lambda lib: (slice(None), lib.tensor([1, 1]), lib.tensor([0, 4]))),
         ("x[None, idx, 1:, idx2]", lambda lib: (None, lib.tensor([0, 2]), slice(1, None), lib.tensor([3, 0]))),
@@ -423,8 +424,10 @@ def more_losses() -> None:
         probs = rng.dirichlet(np.ones(4), size=6)
         for ls in (0.0, 0.1):
             compare_fn(f"cross_entropy probability targets {reduction} ls={ls} weight",
-                       lambda a, p, r=reduction, s=ls: F.cross_entropy(a, p, mg.tensor(weight), reduction=r, label_smoothing=s),
-                       lambda a, p, r=reduction, s=ls: TF.cross_entropy(a, p, torch.tensor(weight), reduction=r, label_smoothing=s),
+                       lambda a, p, r=reduction, s=ls: F.cross_entropy(
+                           a, p, mg.tensor(weight), reduction=r, label_smoothing=s),
+                       lambda a, p, r=reduction, s=ls: TF.cross_entropy(
+                           a, p, torch.tensor(weight), reduction=r, label_smoothing=s),
                        [logits, probs], [True, True])
         a, b = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
         b[0, :2] = a[0, :2] + [0.5, -1.0]  # exactly at beta = 0.5 and beta = 1
