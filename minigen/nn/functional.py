@@ -758,7 +758,9 @@ def interpolate(
     xp = get_array_module(input.array)
     device = input.array.device
     y = input
-    for axis, n_in, n_out, scale in zip(range(2, input.ndim), input.shape[2:], sizes, scales, strict=True):
+    # Last axis first: y = A_h @ (x @ A_w^T) adds the products in the order of PyTorch's kernel.
+    resized = list(zip(range(2, input.ndim), input.shape[2:], sizes, scales, strict=True))
+    for axis, n_in, n_out, scale in reversed(resized):
         if nearest:
             index = source_positions(xp, n_in, n_out, scale, mode == "nearest-exact", device)
             y = getitem(y, (slice(None),) * axis + (Tensor(index),))
