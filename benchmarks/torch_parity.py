@@ -503,6 +503,18 @@ def more_layers() -> None:
         ({"scale_factor": 2, "mode": "nearest"}, (1, 2, 2, 3, 4)),
     ]:
         compare_layer(f"Upsample({kwargs}) on {shape}", nn.Upsample(**kwargs), T.Upsample(**kwargs), shape)
+    # float32 positions and weights, where rounding decides: the same pixels and the same weights
+    for mode in ("nearest", "nearest-exact", "bilinear"):
+        worst = 0.0
+        for n in range(1, 31):
+            for factor in (0.5, 0.7, 1.05, 1.5, 2.0, 2.03, 2.5, 3.0):
+                if int(n * factor) < 1:
+                    continue
+                eye = np.eye(n, dtype=np.float32).reshape(n, 1, 1, n)
+                ours = F.interpolate(mg.tensor(eye), scale_factor=(1.0, factor), mode=mode)
+                theirs = TF.interpolate(torch.tensor(eye), scale_factor=(1.0, factor), mode=mode)
+                worst = max(worst, float(np.abs(ours.numpy() - theirs.numpy()).max()))
+        RESULTS.append((f"interpolate {mode} float32 on sizes 1..30, 8 factors", "weights", worst))
     compare_layer("Softmax(dim=1)", nn.Softmax(dim=1), T.Softmax(dim=1), (4, 5, 3))
     compare_layer("LogSoftmax(dim=-1)", nn.LogSoftmax(dim=-1), T.LogSoftmax(dim=-1), (4, 5))
     compare_layer("Identity", nn.Identity(54, unused=1), T.Identity(54, unused=1), (3, 4))

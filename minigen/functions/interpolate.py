@@ -3,7 +3,7 @@ r"""Resampling one spatial axis at a time, for ``F.interpolate`` and ``nn.Upsamp
 Both modes are separable: an image is resized along H, then along W, each a map of one axis.
 
 - nearest: output position o reads input position src(o): integer-array indexing along the
-  axis (``source_positions`` gives the positions).
+  axis (``source_positions`` gives the positions, rounded exactly as PyTorch's kernels do).
 - linear (bilinear for two axes): output o is (1 - l) x[i0] + l x[i1], a fixed linear map of
   the axis, so it is a product with an (out, in) matrix A whose row o holds 1 - l at column i0
   and l at column i1 (``linear_matrix``). Resizing H then W is A_h @ x @ A_w^T, and the backward
@@ -28,22 +28,31 @@ def axis_scale(n_in: int, n_out: int, align_corners: bool, scale_factor: float |
 
 
 def source_positions(
-    xp: Any, n_in: int, n_out: int, scale_factor: float | None, exact: bool, device: Any
+    xp: Any, n_in: int, n_out: int, scale_factor: float | None, exact: bool, device: Any,
+    shortcuts: bool = False, wide: bool = False,
 ) -> Any:
     """Nearest mode: the input position each output position copies, as int64.
 
     "nearest" reads floor(o * scale); "nearest-exact" reads floor((o + 0.5) * scale), the
-    pixel whose centre is nearest. Both are clamped to n_in - 1 and, as in PyTorch, computed in
-    float32 whatever the input's dtype (so the same positions for float32 and float64).
+    pixel whose centre is nearest; both clamped to n_in - 1. PyTorch's kernels differ in how
+    they round, and the positions follow them exactly (found by comparing every size up to 90
+    with PyTorch 2.13): the scale is rounded to float32 and the product computed in float32,
+    except for ``wide`` (a float64 input of 1 or 3 spatial axes), whose product is computed in
+    float64 and then rounded to float32 before the floor. ``shortcuts`` (the 2-D kernel's
+    "nearest") copies position o when n_out == n_in and reads o // 2 when n_out == 2 n_in,
+    whatever the scale factor.
     """
     o = xp.arange(n_out, device=device)
-    if not exact and n_out == n_in:
-        return o
-    if not exact and n_out == 2 * n_in:  # PyTorch's fast path; the formula agrees
-        return o // 2
-    scale = xp.asarray(axis_scale(n_in, n_out, False, scale_factor), dtype=xp.float32, device=device)
-    position = xp.astype(o, xp.float32) + (0.5 if exact else 0.0)
-    return xp.clip(xp.astype(xp.floor(position * scale), xp.int64), 0, n_in - 1)
+    if shortcuts and not exact and n_out in (n_in, 2 * n_in):
+        return o if n_out == n_in else o // 2
+    scale = axis_scale(n_in, n_out, False, scale_factor)
+    offset = 0.5 if exact else 0.0
+    if wide:
+        position = xp.astype((xp.astype(o, xp.float64) + offset) * scale, xp.float32)
+    else:
+        scale32 = xp.asarray(scale, dtype=xp.float32, device=device)
+        position = (xp.astype(o, xp.float32) + offset) * scale32
+    return xp.clip(xp.astype(xp.floor(position), xp.int64), 0, n_in - 1)
 
 
 def linear_matrix(
@@ -59,7 +68,11 @@ def linear_matrix(
     """
     scale = xp.asarray(axis_scale(n_in, n_out, align_corners, scale_factor), dtype=dtype, device=device)
     o = xp.astype(xp.arange(n_out, device=device), dtype)
-    s = o * scale if align_corners else xp.clip((o + 0.5) * scale - 0.5, 0.0, None)
+    if align_corners:
+        s = o * scale
+    else:  # PyTorch's compiled kernel fuses this multiply-add (one rounding): in float64, rounded once
+        wide = (xp.astype(o, xp.float64) + 0.5) * xp.astype(scale, xp.float64) - 0.5
+        s = xp.clip(xp.astype(wide, dtype), 0.0, None)
     i0 = xp.clip(xp.astype(s, xp.int64), None, n_in - 1)  # s >= 0: truncation is floor
     lam = xp.clip(s - xp.astype(i0, dtype), 0.0, 1.0)
     i1 = i0 + xp.astype(i0 < n_in - 1, xp.int64)

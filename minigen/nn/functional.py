@@ -762,8 +762,13 @@ def interpolate(
     resized = list(zip(range(2, input.ndim), input.shape[2:], sizes, scales, strict=True))
     for axis, n_in, n_out, scale in reversed(resized):
         if nearest:
-            index = source_positions(xp, n_in, n_out, scale, mode == "nearest-exact", device)
+            index = source_positions(
+                xp, n_in, n_out, scale, mode == "nearest-exact", device, shortcuts=spatial == 2,
+                wide=spatial != 2 and input.dtype.name == "float64",
+            )
             y = getitem(y, (slice(None),) * axis + (Tensor(index),))
+            continue
+        if n_out == n_in:  # PyTorch copies an axis whose size does not change, whatever the scale
             continue
         a = linear_matrix(xp, n_in, n_out, bool(align_corners), scale, input.array.dtype, device)
         if axis == y.ndim - 1:  # y @ A^T along the last axis

@@ -138,6 +138,18 @@ def test_nearest_positions_by_hand():
     assert F.interpolate(x, scale_factor=0.5).tolist() == [[[0.0, 2.0]]]  # floor(5 * 0.5) = 2 outputs
 
 
+def test_pytorchs_shortcuts_where_a_size_does_not_change():
+    """interpolate.md: with scale_factor 1.05 a 5-pixel axis stays 5 pixels. The 1-D nearest
+    kernel still reads floor(o / 1.05); the 2-D one copies; linear modes copy such an axis."""
+    row = np.arange(5.0)
+    assert F.interpolate(mg.tensor(row.reshape(1, 1, 5)), scale_factor=1.05).tolist() == [[[0, 0, 1, 2, 3]]]
+    image = mg.tensor(row.reshape(1, 1, 1, 5))
+    assert F.interpolate(image, scale_factor=1.05).numpy().ravel().tolist() == row.tolist()
+    assert F.interpolate(image, scale_factor=1.05, mode="bilinear").numpy().ravel().tolist() == row.tolist()
+    # 2-D nearest doubling reads o // 2 whatever the factor (2.03 gives 10 pixels from 5)
+    assert F.interpolate(image, scale_factor=(1.0, 2.03)).numpy().ravel().tolist() == row.repeat(2).tolist()
+
+
 def test_bilinear_values_by_hand():
     x = mg.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
     corners = F.interpolate(x, size=(3, 3), mode="bilinear", align_corners=True)
