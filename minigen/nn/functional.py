@@ -754,6 +754,8 @@ def interpolate(
             f"interpolate: mode {mode!r} needs a {need} input (N, C, *spatial), got shape "
             f"{tuple(input.shape)}"
         )
+    if not nearest and not input.dtype.is_floating_point:
+        raise TypeError(f"interpolate: mode {mode!r} needs a floating point input, got {input.dtype.name}")
     sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor)
     xp = get_array_module(input.array)
     device = input.array.device

@@ -198,6 +198,10 @@ def test_interpolate_refuses_what_it_does_not_do_clearly():
     with pytest.raises(ValueError, match="give exactly one of size and scale_factor"):
         F.interpolate(x)
     assert F.interpolate(x, scale_factor=2, mode="bilinear").dtype == mg.float32
+    pixels = mg.tensor(np.arange(4, dtype=np.uint8).reshape(1, 1, 2, 2))
+    assert F.interpolate(pixels, scale_factor=2).dtype == mg.uint8  # nearest copies any dtype
+    with pytest.raises(TypeError, match="mode 'bilinear' needs a floating point input, got uint8"):
+        F.interpolate(pixels, scale_factor=2, mode="bilinear")
     assert repr(nn.Upsample(scale_factor=2, mode="bilinear")) == "Upsample(scale_factor=2.0, mode='bilinear')"
 
 
