@@ -191,3 +191,97 @@ def _():
 
     pytest.importorskip("array_api_strict")
     return (lambda a: (a.to("strict") * 2).to(a.device) + a), [rand64(3)]
+
+
+# -- issue 12: log1p, expm1, softmax, gather, min, std, norm, repeat, split, mm, indexing ---------
+@case("log1p and expm1")
+def _():
+    from minigen.functions import expm1, log1p
+
+    return (lambda a: log1p(a) * 2 + expm1(a) * a), [rand64(3, 4, low=-0.9, high=2.0)]
+
+
+@case("softmax and log_softmax on a middle axis, non-contiguous input")
+def _():
+    from minigen.functions import log_softmax, softmax
+
+    return (lambda a: softmax(a.transpose(0, 1), 1).sum() * 3 + log_softmax(a, -1)), [rand64(3, 4, 2)]
+
+
+@case("softmax of a scalar and of large logits")
+def _():
+    from minigen.functions import log_softmax, softmax
+
+    big = mg.tensor([[40.0, -3.0, 41.5], [0.2, -1.0, 0.7]], dtype=mg.float64, requires_grad=True)
+    return (lambda a, s: log_softmax(a, 1).sum() + softmax(s, 0)), [big, rand64(1).reshape(())]
+
+
+@case("gather along dim 1 with repeats and along dim 0, index smaller than the input")
+def _():
+    from minigen.functions import gather
+
+    rows = mg.tensor([[0, 3, 3], [2, 2, 1], [1, 0, 3]])
+    cols = mg.tensor([[2, 0, 2, 1]])
+    return (lambda a: gather(a, 1, rows) * 2 + gather(a, 0, cols).sum()), [rand64(3, 4)]
+
+
+@case("min with and without dim, and minimum")
+def _():
+    from minigen.functions import min, minimum
+
+    return (lambda a, b: min(a) + min(a, 1).values.sum() + minimum(a, b).sum()), [
+        rand64(3, 4), rand64(4, seed=2)]
+
+
+@case("std over all, dim with keepdim, correction 0")
+def _():
+    from minigen.functions import std
+
+    return (lambda a: std(a) + std(a, 0, keepdim=True).sum() + std(a, 1, correction=0).sum()), [
+        rand64(3, 4)]
+
+
+@case("norm p = 2, 1, 3, 0.5 and inf, over dims")
+def _():
+    from minigen.functions import norm
+
+    def fn(a):
+        return norm(a) + norm(a, 1, 1).sum() + norm(a, 3, 0).sum() + norm(a, 0.5) + norm(a, float("inf"), 1).sum()
+
+    return fn, [rand64(3, 4)]
+
+
+@case("repeat, chunk, split and mm (composed)")
+def _():
+    from minigen.functions import chunk, mm, repeat, split
+
+    def fn(a, b):
+        top, bottom = chunk(a, 2, 0)
+        first, rest = split(a, [1, 3], 1)
+        return repeat(top, 2, 1, 2).sum() * 0.5 + mm(bottom, b) + (first * 2).sum() + rest.sum()
+
+    return fn, [rand64(4, 4), rand64(4, 3, seed=1)]
+
+
+@case("indexing: integer arrays on two axes x[arange(n), target], with repeats")
+def _():
+    rows, target = mg.arange(4), mg.tensor([2, 0, 2, 2])
+    return (lambda a: a[rows, target] * 3 + a[mg.tensor([1, 1]), mg.tensor([0, 0])].sum()), [rand64(4, 3)]
+
+
+@case("indexing: arrays apart (axes first), int selecting first, None and a slice")
+def _():
+    i, j = mg.tensor([2, -1, 0]), mg.tensor([[1], [3]])
+
+    def fn(a):
+        return a[i, :, j].sum(0) + a[0, :, mg.tensor([3, 3, 1])].sum() + a[None, mg.tensor([1]), 1:, j].sum()
+
+    return fn, [rand64(3, 2, 4)]
+
+
+@case("pad constant with a value, and cropping (negative widths)")
+def _():
+    import minigen.nn.functional as F
+
+    return (lambda a: F.pad(a, (1, 2, 0, 1), value=0.5).sum(0) * F.pad(a, (-1, 2, 1, -1))[1:3].sum()), [
+        rand64(3, 2, 4)]

@@ -255,3 +255,72 @@ def _():
     ).double()
     x = rand64(2, 1, 6, 4)
     return (lambda x, *p: net(x)), [x, *net.parameters()]
+
+
+# -- issue 12: classification and L1 losses, pooling, resizing, padding ---------------------------
+@case("nn cross_entropy: weight, ignore_index, label smoothing, mean")
+def _():
+    target = mg.tensor([0, 3, -100, 1, 3])
+    weight = mg.tensor([0.5, 1.0, 2.0, 1.5], dtype=mg.float64)
+    return (lambda x: F.cross_entropy(x, target, weight, label_smoothing=0.2)), [rand64(5, 4)]
+
+
+@case("nn CrossEntropyLoss on (N, C, H, W) none, and probability targets")
+def _():
+    target = mg.tensor([[[0, 2], [1, 1]], [[2, 2], [0, 1]]])
+    probs = mg.tensor(np.random.default_rng(1).dirichlet(np.ones(3), size=4), dtype=mg.float64)
+    loss = nn.CrossEntropyLoss(reduction="none")
+    return (lambda x, y: loss(x, target).sum() + F.cross_entropy(y, probs, label_smoothing=0.1)), [
+        rand64(2, 3, 2, 2), rand64(4, 3, seed=2)]
+
+
+@case("nn nll_loss sum with weight, NLLLoss of LogSoftmax")
+def _():
+    target = mg.tensor([2, 0, 1])
+    weight = mg.tensor([1.0, 2.0, 0.5], dtype=mg.float64)
+    net = nn.Sequential(nn.LogSoftmax(dim=1))
+    return (lambda x: F.nll_loss(x, target, weight, reduction="sum") + nn.NLLLoss()(net(x), target)), [
+        rand64(3, 3)]
+
+
+@case("nn l1_loss and SmoothL1Loss (beta 0.5 and 1)")
+def _():
+    def fn(a, b):
+        return F.l1_loss(a, b) + nn.SmoothL1Loss(beta=0.5)(a, b) + F.smooth_l1_loss(a, b, reduction="sum")
+
+    return fn, [rand64(3, 4, low=-2.0, high=2.0), rand64(3, 4, seed=3)]
+
+
+@case("nn MaxPool2d 3x3 stride 2 padding 1 ceil_mode, and 2x2")
+def _():
+    x = rand64(2, 2, 7, 6)
+    return (lambda x: nn.MaxPool2d(3, 2, 1, ceil_mode=True)(x).sum() * 0.5 + F.max_pool2d(x, 2)), [x]
+
+
+@case("nn AvgPool2d overlapping, count_include_pad False, divisor_override, unbatched")
+def _():
+    def fn(x):
+        a = nn.AvgPool2d(3, 2, 1, count_include_pad=False)(x)
+        return a.sum() + F.avg_pool2d(x[0], (2, 3), 1, divisor_override=4)
+
+    return fn, [rand64(2, 2, 5, 6)]
+
+
+@case("nn Upsample nearest x2 and bilinear, interpolate to a size")
+def _():
+    def fn(x):
+        near = nn.Upsample(scale_factor=2)(x)
+        bil = F.interpolate(x, size=(7, 3), mode="bilinear")
+        corners = F.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=True)
+        return near.sum(1) * 0.5 + bil.mean() + corners.sum()
+
+    return fn, [rand64(2, 2, 4, 5)]
+
+
+@case("nn pad reflect, replicate and circular")
+def _():
+    def fn(x):
+        return F.pad(x, (2, 1, 1, 2), mode="reflect").sum(1) * F.pad(x, (1, 0, 2, 1), mode="replicate").mean() + (
+            F.pad(x, (3, 1), mode="circular") ** 2).sum()
+
+    return fn, [rand64(2, 3, 4)]

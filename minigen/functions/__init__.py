@@ -241,3 +241,200 @@ def clone(x: Tensor) -> Tensor:
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+
+# -- more operations (issue 12): log1p, expm1, softmax, gather, min, std, norm, repeat, split,
+# chunk, mm. Appended as one block; the operations above are untouched. -----------------------
+import builtins as _builtins  # noqa: E402  (min and max are shadowed in this module)
+
+from minigen.functions.elementwise import Expm1, Log1p  # noqa: E402
+from minigen.functions.gather import Gather  # noqa: E402
+from minigen.functions.norms import Norm, Std  # noqa: E402
+from minigen.functions.softmax import LogSoftmax, Softmax  # noqa: E402
+
+
+def log1p(x: Tensor) -> Tensor:
+    """ln(1 + x), accurate where x is tiny."""
+    return Log1p.apply(x)
+
+
+def expm1(x: Tensor) -> Tensor:
+    """e^x - 1, accurate where x is tiny."""
+    return Expm1.apply(x)
+
+
+def _along(who: str, x: Tensor, dim: int) -> int:
+    if not -_builtins.max(x.ndim, 1) <= dim < _builtins.max(x.ndim, 1):
+        raise IndexError(
+            f"{who}: dimension {dim} is out of range for a tensor with {x.ndim} dimensions"
+        )
+    return dim % x.ndim if x.ndim else 0
+
+
+def _float_input(who: str, x: Tensor, dtype: Any = None) -> Tensor:
+    if dtype is not None:
+        x = x.to(dtype=dtype)
+    if not x.dtype.is_floating_point:
+        raise TypeError(
+            f"{who}: expected a floating point tensor, got {x.dtype.name}; convert it with "
+            ".float() (or pass dtype=minigen.float32)"
+        )
+    return x
+
+
+def _along_axis(fn: type, x: Tensor, axis: int) -> Tensor:
+    if x.ndim == 0:  # a scalar is one entry along its only "axis"
+        return reshape(fn.apply(reshape(x, (1,)), axis=0), ())
+    return fn.apply(x, axis=axis)
+
+
+def softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """e^x / sum e^x along ``dim`` (the entries along it are positive and sum to 1)."""
+    x = _float_input("softmax", x, dtype)
+    return _along_axis(Softmax, x, _along("softmax", x, dim))
+
+
+def log_softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """x - log sum e^x along ``dim``, by log-sum-exp (finite where log(softmax) underflows)."""
+    x = _float_input("log_softmax", x, dtype)
+    return _along_axis(LogSoftmax, x, _along("log_softmax", x, dim))
+
+
+def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """Along ``dim``, the entries ``index`` names: for dim = 1, y[i, j] = x[i, index[i, j]]."""
+    if not isinstance(index, Tensor) or index.dtype.name != "int64":
+        got = index.dtype.name if isinstance(index, Tensor) else type(index).__name__
+        raise TypeError(f"gather: index must be an int64 tensor, got {got}; use .long()")
+    if index.device != x.device:
+        raise ValueError(f"gather: index is on {index.device} but the input is on {x.device}")
+    axis = _along("gather", x, dim)
+    if index.ndim != x.ndim or _builtins.any(
+        i != axis and m > n for i, (m, n) in enumerate(zip(index.shape, x.shape, strict=True))
+    ):
+        raise IndexError(
+            f"gather: index of shape {tuple(index.shape)} must have the input's {x.ndim} "
+            f"dimensions and be no larger than the input {tuple(x.shape)} except along dim {dim}"
+        )
+    if x.ndim == 0:
+        return reshape(gather(reshape(x, (1,)), 0, reshape(index, (1,))), ())
+    from minigen.backend.array_module import get_array_module
+
+    xp = get_array_module(index.array)
+    n = x.shape[axis]
+    if index.numel() and bool(xp.any((index.array < 0) | (index.array >= n))):  # host sync
+        raise IndexError(f"gather: an index is out of range for dimension {dim} of size {n}")
+    return Gather.apply(x, axis=axis, index=index.array)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """The smaller of a and b elementwise: -max(-a, -b); ties split the gradient in half."""
+    return neg(maximum(neg(a), neg(b)))
+
+
+def min(x: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    """The minimum: -max(-x). With ``dim``, a ``(values, indices)`` pair as in PyTorch; with
+    a tensor in place of ``dim``, the elementwise minimum (``torch.min(a, b)``)."""
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
+    if dim is None:
+        return neg(max(neg(x), keepdim=keepdim))
+    values = neg(max(neg(x), dim, keepdim).values)
+    return MaxResult(values, argmin(x, dim, keepdim))
+
+
+def std(
+    x: Tensor, dim: Any = None, unbiased: bool = True, keepdim: bool = False, *,
+    correction: int | None = None,
+) -> Tensor:
+    """Standard deviation; divides by n - correction (default 1, Bessel's correction, as
+    PyTorch; ``unbiased=False`` means correction 0). ``x.std(False)`` is ``unbiased=False``."""
+    if isinstance(dim, bool):  # PyTorch's std(input, unbiased) overload
+        dim, unbiased = None, dim
+    x = _float_input("std", x)
+    if correction is None:
+        correction = 1 if unbiased else 0
+    return Std.apply(x, axis=dim, correction=correction, keepdims=keepdim)
+
+
+def norm(
+    x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
+    """The p-norm over ``dim`` (every element when None): (sum |x|^p)^(1/p); "fro" and the
+    default are p = 2; p = inf is max |x|."""
+    x = _float_input("norm", x, dtype)
+    if p == "fro" or p is None:
+        p = 2
+    if isinstance(p, str) or not p > 0:
+        raise ValueError(
+            f"norm: p={p!r} is not supported; use a number > 0, float('inf') or 'fro'"
+        )
+    return Norm.apply(x, axis=dim, p=float(p), keepdims=keepdim)
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """Tile x ``sizes[d]`` times along each axis d; extra leading sizes add axes.
+
+    Composed of a reshape, a broadcast and a reshape: x of shape (a, b) viewed as (1, a, 1, b),
+    broadcast to (r0, a, r1, b), read as (r0 a, r1 b).
+    """
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < x.ndim:
+        raise ValueError(
+            f"repeat: {len(sizes)} repeat sizes for a tensor with {x.ndim} dimensions; give at "
+            "least one per dimension"
+        )
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    pairs = [(r, n) for r, n in zip(sizes, shape, strict=True)]
+    spread = reshape(x, tuple(v for _, n in pairs for v in (1, n)))
+    tiled = broadcast_to(spread, tuple(v for pair in pairs for v in pair))
+    return reshape(tiled, tuple(r * n for r, n in pairs))
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the sizes
+    in a list (which must add up to the size of ``dim``). Each piece is a slice of x."""
+    axis = _along("split", x, dim)
+    n = x.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size or n == 0 else [])
+    else:
+        sizes = list(split_size_or_sections)
+        if _builtins.sum(sizes) != n:
+            raise ValueError(
+                f"split: sizes {sizes} add up to {_builtins.sum(sizes)}, but dimension {dim} "
+                f"has size {n}"
+            )
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(getitem(x, (slice(None),) * axis + (slice(start, start + size),)))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` pieces along ``dim``, each of ceil(n / chunks) (the last smaller),
+    as PyTorch: 5 rows in 3 chunks are 2 + 2 + 1, and 4 rows in 3 chunks are 2 + 2."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.shape[_along("chunk", x, dim)]
+    return split(x, _builtins.max(-(-n // chunks), 1), dim)
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """The matrix product of two 2-D tensors (no broadcasting; matmul is the general one)."""
+    for name, t in (("self", a), ("mat2", b)):
+        if t.ndim != 2:
+            raise ValueError(f"mm: {name} must be a matrix (2-D), got shape {tuple(t.shape)}")
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(
+            f"mm: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
+            f"({a.shape[1]} != {b.shape[0]})"
+        )
+    return matmul(a, b)
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,4 +1,4 @@
-"""Elementwise functions of one tensor: exp, log, sqrt, abs and a constant power."""
+"""Elementwise functions of one tensor: exp, log, sqrt, abs, a constant power, log1p, expm1."""
 
 from __future__ import annotations
 
@@ -64,3 +64,31 @@ class Pow(Function):
         if c == 0:  # x^0 = 1 is constant; c x^(c-1) would be 0 * inf = NaN at x = 0
             return gy * 0
         return gy * (c * self.x ** (c - 1))
+
+
+class Log1p(Function):
+    r"""y = ln(1 + x), accurate for tiny x (where 1 + x would round to 1).
+
+    dy/dx = 1 / (1 + x), so dL/dx = dL/dy / (1 + x).
+    """
+
+    def forward(self, x: Any) -> Any:
+        self.x = x
+        return get_array_module(x).log1p(x)
+
+    def backward(self, gy: Any) -> Any:
+        return gy / (1 + self.x)
+
+
+class Expm1(Function):
+    r"""y = e^x - 1, accurate for tiny x (where e^x - 1 would cancel).
+
+    dy/dx = e^x = y + 1, so dL/dx = dL/dy * (y + 1).
+    """
+
+    def forward(self, x: Any) -> Any:
+        self.y = get_array_module(x).expm1(x)
+        return self.y
+
+    def backward(self, gy: Any) -> Any:
+        return gy * (self.y + 1)

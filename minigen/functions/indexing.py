@@ -1,9 +1,15 @@
 """Indexing and slicing, ``x[key]``: the gradient flows back into the positions read.
 
 For slices, integers and boolean masks each input element is read at most once, so the
-gradient is scattered into zeros with one assignment. An integer index array may repeat an
-index (``x[[0, 0, 2]]``); then the gradients of the repeats must add up, which a one-hot
-matrix product does: dL/dx = onehot(index)^T @ dL/dy.
+gradient is scattered into zeros with one assignment. Integer index arrays (``x[idx]``,
+``logits[arange(n), target]``) may read a position twice (``x[[0, 0, 2]]``); then the
+gradients of the repeats must add up, which a one-hot matrix product does:
+dL/dx = onehot(index)^T @ dL/dy.
+
+Integer index arrays follow PyTorch's rules: integers and slices in the same key are applied
+first (an integer selects, as in ``x[0]``), then the arrays, broadcast together, pick along
+their axes. Their result axes stand where the arrays stood when the arrays are side by side,
+and first otherwise (NumPy's and PyTorch's rule).
 """
 
 from __future__ import annotations
@@ -47,35 +53,107 @@ def index_key(x: Any, key: Any) -> Any:
     return normalize_key(key)
 
 
+_REFUSED = (
+    "minigen indexes with slices, integers, None, Ellipsis and integer index arrays, or with "
+    "one boolean mask alone (x[x > 0]); combine a mask with other indices as separate steps"
+)
+
+
+def split_key(key: tuple[Any, ...], ndim: int, xp: Any, device: Any) -> tuple[tuple, list, list]:
+    """A key holding index arrays, as two steps: (the basic key, with ``:`` where each array
+    stood; the arrays; the axes of the basic result that the arrays index)."""
+    if any(_is_bool(k) for k in key):
+        raise IndexError(_REFUSED)
+    key = tuple(xp.asarray(k, device=device) if isinstance(k, list) else k for k in key)
+    uses_axis = sum(1 for k in key if k is not None and k is not Ellipsis)
+    basic: list[Any] = []
+    arrays, axes = [], []
+    out_axis = 0
+    for k in key:
+        if k is Ellipsis:
+            basic += [slice(None)] * (ndim - uses_axis)
+            out_axis += ndim - uses_axis
+        elif _is_index_array(k):
+            arrays.append(k)
+            axes.append(out_axis)
+            basic.append(slice(None))
+            out_axis += 1
+        else:  # an int removes its axis; a slice or None leaves one
+            basic.append(k)
+            out_axis += 0 if isinstance(k, int) else 1
+    return tuple(basic), arrays, axes
+
+
 class GetItem(Function):
-    r"""y = x[key].   dL/dx = dL/dy placed at the positions ``key`` read, 0 elsewhere."""
+    r"""y = x[key].   dL/dx = dL/dy placed at the positions ``key`` read, 0 elsewhere
+    (summed where an index array reads a position more than once)."""
 
     def forward(self, x: Any) -> Any:
         self.x_shape, self.x_dtype = x.shape, x.dtype
         key = self.key
-        self.rows = key[0] if isinstance(key, tuple) and _is_index_array(key[0]) else None
-        arrays = [k for k in key if _is_index_array(k)] if isinstance(key, tuple) else []
-        if arrays and (self.rows is None or len(arrays) > 1 or key[1:] != (Ellipsis,)):
-            raise IndexError(
-                "minigen indexes with slices, integers, None, a boolean mask, or one integer "
-                "array on the first axis (x[idx]); combine an index array with other indices "
-                "as separate steps"
-            )
-        self.view = not arrays and not _is_bool(key)  # basic indexing: a window on x
-        if self.rows is not None:  # the array API spells a gather of rows as take()
+        self.arrays: list[Any] = []
+        if isinstance(key, tuple) and any(_is_index_array(k) or isinstance(k, list) for k in key):
             xp = get_array_module(x)
-            picked = xp.take(x, xp.reshape(self.rows, (-1,)), axis=0)
-            return xp.reshape(picked, tuple(self.rows.shape) + tuple(x.shape[1:]))
+            self.basic, self.arrays, axes = split_key(key, x.ndim, xp, x.device)
+            return self._pick(xp, x[self.basic], axes)
+        if isinstance(key, tuple) and any(_is_bool(k) for k in key):
+            raise IndexError(_REFUSED)
+        self.view = not _is_bool(key)  # basic indexing: a window on x's memory
         return x[key]
+
+    def _pick(self, xp: Any, x: Any, axes: list[int]) -> Any:
+        """Gather with the index arrays along ``axes`` of ``x`` (all other axes kept)."""
+        # Side by side, the result axes stand in place; apart, they come first.
+        side_by_side = axes == list(range(axes[0], axes[0] + len(axes)))
+        self.perm = None
+        if not side_by_side:
+            self.perm = tuple(axes) + tuple(i for i in range(x.ndim) if i not in axes)
+            x = xp.permute_dims(x, self.perm)
+            axes = list(range(len(axes)))
+        self.at, sizes = axes[0], [x.shape[a] for a in axes]
+        self.picked_shape = x.shape
+        arrays = xp.broadcast_arrays(*self.arrays)
+        if len(arrays) > 1:  # one flat index into the indexed axes, read as one axis
+            for index, n in zip(arrays, sizes, strict=True):
+                if index.size and bool(xp.any((index < -n) | (index >= n))):  # one host sync
+                    raise IndexError(f"an index is out of range for an axis of size {n}")
+        flat = arrays[0] % sizes[0] if len(arrays) > 1 else arrays[0]
+        for index, n in zip(arrays[1:], sizes[1:], strict=True):
+            flat = flat * n + index % n
+        self.index, self.rows = flat, 1
+        for n in sizes:
+            self.rows *= n
+        lead, trail = x.shape[: self.at], x.shape[self.at + len(axes) :]
+        self.lead, self.trail = lead, trail
+        merged = xp.reshape(x, lead + (self.rows,) + trail)
+        picked = xp.take(merged, xp.reshape(flat, (-1,)), axis=self.at)
+        return xp.reshape(picked, lead + tuple(flat.shape) + trail)
 
     def backward(self, gy: Any) -> Any:
         xp = get_array_module(gy)
-        if self.rows is not None:  # x[idx] reads rows of x, perhaps repeatedly
-            n = self.x_shape[0]
-            index = xp.reshape(self.rows, (-1,)) % n  # -1 reads row n-1: count it there
-            onehot = xp.astype(index[:, None] == xp.arange(n, device=gy.device)[None, :], gy.dtype)
-            rows = xp.reshape(gy, (index.shape[0], -1))
-            return xp.reshape(onehot.T @ rows, self.x_shape)
+        if self.arrays:
+            g = self._scatter_add(xp, gy)
+            if self.perm is not None:
+                g = xp.permute_dims(g, tuple(self.perm.index(i) for i in range(g.ndim)))
+            if all(k == slice(None) for k in self.basic):
+                return g
+            gx = xp.zeros(self.x_shape, dtype=self.x_dtype, device=gy.device)
+            gx[self.basic] = g
+            return gx
         gx = xp.zeros(self.x_shape, dtype=self.x_dtype, device=gy.device)
         gx[self.key] = gy
         return gx
+
+    def _scatter_add(self, xp: Any, gy: Any) -> Any:
+        """The gradient of the gather in ``_pick``: each indexed row receives the sum of the
+        gradients of every output row that read it (a one-hot matrix product)."""
+        n, at, lead, trail = self.rows, self.at, self.lead, self.trail
+        index = xp.reshape(self.index, (-1,)) % n  # -1 reads row n-1: count it there
+        reads = index.shape[0]
+        onehot = xp.astype(index[:, None] == xp.arange(n, device=gy.device)[None, :], gy.dtype)
+        width = 1
+        for size in lead + trail:
+            width *= size
+        g = xp.moveaxis(xp.reshape(gy, lead + (reads,) + trail), at, 0)  # reads first
+        summed = xp.reshape(onehot.T @ xp.reshape(g, (reads, width)), (n,) + lead + trail)
+        return xp.reshape(xp.moveaxis(summed, 0, at), self.picked_shape)

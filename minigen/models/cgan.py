@@ -12,12 +12,12 @@ import minigen as mg
 from minigen import nn
 from minigen.models.dcgan import DCGAN, dcgan_discriminator, dcgan_generator, dcgan_init
 from minigen.models.gan import sampling
+from minigen.nn import functional as F
 
 
 def one_hot(labels: mg.Tensor, num_classes: int) -> mg.Tensor:
     """(B,) integer labels -> (B, num_classes) float32 rows with a single 1."""
-    classes = mg.arange(num_classes, device=labels.device).reshape(1, num_classes)
-    return labels.reshape(-1, 1).eq(classes).float()
+    return F.one_hot(labels.reshape(-1), num_classes).float()
 
 
 class ConditionalGAN(DCGAN):

@@ -1,4 +1,4 @@
-"""One training step of the measuring classifier: softmax cross-entropy, Adam."""
+"""One training step of the measuring classifier: softmax cross-entropy (F.cross_entropy), Adam."""
 
 from __future__ import annotations
 
@@ -6,23 +6,9 @@ from typing import Any
 
 import minigen as mg
 from minigen import nn
-from minigen.models.cgan import one_hot
+from minigen.nn.functional import cross_entropy
 from minigen.optim import Adam
 from minigen.train.common import grad_norm
-
-
-def log_softmax(logits: mg.Tensor) -> mg.Tensor:
-    """log p_k = l_k - log sum_j exp(l_j), with the maximum subtracted first so exp() cannot
-    overflow (the result is the same: the maximum cancels)."""
-    m = logits.max(dim=1, keepdim=True).values.detach()
-    shifted = logits - m
-    return shifted - mg.log(mg.exp(shifted).sum(dim=1, keepdim=True))
-
-
-def cross_entropy(logits: mg.Tensor, labels: mg.Tensor) -> mg.Tensor:
-    """Mean over the batch of -log p(true class)."""
-    picked = (log_softmax(logits) * one_hot(labels, logits.shape[1])).sum(dim=1)
-    return -picked.mean()
 
 
 class ClassifierStep:
