@@ -20,12 +20,7 @@ IDS = [c.name for c in CASES]
 
 #: Cases the strict device refuses for a reason in the engine, not in the case: each is a bug
 #: to fix, and strict xfail turns green into a failure once it is fixed, so the entry goes.
-STRICT_ENGINE_BUGS = {
-    "indexing: slices with steps, ints, None, Ellipsis": (
-        "GetItem.backward assigns through a key holding None, which the array API's "
-        "__setitem__ refuses (CuPy allows it)"
-    ),
-}
+STRICT_ENGINE_BUGS: dict[str, str] = {}
 
 
 def _on_strict(case):

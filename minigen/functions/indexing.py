@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from minigen.autograd.function import Function
-from minigen.autograd.tensor import Tensor
+from minigen.autograd.tensor import Tensor, move_array
 from minigen.backend.array_module import get_array_module
 
 
@@ -40,13 +40,21 @@ def normalize_key(key: Any) -> Any:
     return key
 
 
+def _on_device_of(index: Tensor, x: Tensor) -> Any:
+    """An index tensor's array on ``x``'s device. As in PyTorch, a host index may index a GPU
+    tensor: this is the one place indices are copied to the device they index."""
+    if index.device == x.device:
+        return index.array
+    return move_array(index.array, x.device)
+
+
 def index_key(x: Any, key: Any) -> Any:
     """``x[key]``'s key as arrays on x's device: tensors give their arrays, lists become
     index arrays, and the whole is spelled as the array API wants it (``normalize_key``)."""
     if isinstance(key, Tensor):
-        key = key.array
+        key = _on_device_of(key, x)
     elif isinstance(key, tuple):
-        key = tuple(k.array if isinstance(k, Tensor) else k for k in key)
+        key = tuple(_on_device_of(k, x) if isinstance(k, Tensor) else k for k in key)
     elif isinstance(key, list):
         xp = get_array_module(x.array)
         key = xp.asarray(key, device=x.array.device)
@@ -82,6 +90,18 @@ def split_key(key: tuple[Any, ...], ndim: int, xp: Any, device: Any) -> tuple[tu
             basic.append(k)
             out_axis += 0 if isinstance(k, int) else 1
     return tuple(basic), arrays, axes
+
+
+def _scatter_basic(xp: Any, shape: tuple, dtype: Any, key: Any, g: Any) -> Any:
+    """Zeros of ``shape`` with ``g`` written where the basic ``key`` reads. A ``None`` in the
+    key only added a size-1 axis to the result: the write leaves it out and reshapes ``g``
+    (the array API allows ``None`` when reading, not when writing)."""
+    gx = xp.zeros(shape, dtype=dtype, device=g.device)
+    if isinstance(key, tuple) and any(k is None for k in key):
+        key = tuple(k for k in key if k is not None)
+        g = xp.reshape(g, gx[key].shape)
+    gx[key] = g
+    return gx
 
 
 class GetItem(Function):
@@ -137,12 +157,8 @@ class GetItem(Function):
                 g = xp.permute_dims(g, tuple(self.perm.index(i) for i in range(g.ndim)))
             if all(k == slice(None) for k in self.basic):
                 return g
-            gx = xp.zeros(self.x_shape, dtype=self.x_dtype, device=gy.device)
-            gx[self.basic] = g
-            return gx
-        gx = xp.zeros(self.x_shape, dtype=self.x_dtype, device=gy.device)
-        gx[self.key] = gy
-        return gx
+            return _scatter_basic(xp, self.x_shape, self.x_dtype, self.basic, g)
+        return _scatter_basic(xp, self.x_shape, self.x_dtype, self.key, gy)
 
     def _scatter_add(self, xp: Any, gy: Any) -> Any:
         """The gradient of the gather in ``_pick``: each indexed row receives the sum of the
