@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from minigen.autograd.tensor import Tensor, move_array
+from minigen.autograd.tensor import Tensor
 from minigen.backend import random as _random
 from minigen.backend.array_module import device_of_array, get_array_module, is_cupy_array
 from minigen.backend.device import Device, as_device
+from minigen.backend.transfer import move_array
 from minigen.dtypes import DType, as_dtype, default_float, dtype_from_native
 
 DeviceLike = str | Device | None

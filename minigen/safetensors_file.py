@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from minigen.autograd.tensor import Tensor, move_array, to_host
+from minigen.autograd.tensor import Tensor
 from minigen.backend.device import Device, as_device
+from minigen.backend.transfer import move_array, to_host
 from minigen.errors import MinigenError
 
 PathLike = str | os.PathLike[str]

@@ -28,8 +28,9 @@ from typing import IO, Any
 
 import numpy as np
 
-from minigen.autograd.tensor import Tensor, move_array
+from minigen.autograd.tensor import Tensor
 from minigen.backend.device import Device, as_device
+from minigen.backend.transfer import move_array
 from minigen.errors import MinigenError
 
 FORMAT = "minigen-checkpoint"

@@ -96,6 +96,7 @@ def test_engine_code_never_imports_numpy_to_compute_on_tensors():
         "dtypes.py",  # maps dtype names, no computation
         "backend/array_module.py", "backend/random.py", "backend/device.py",
         "backend/pinned.py",  # page-locked host buffers that batches are copied through
+        "backend/transfer.py",  # the explicit host<->device copies
         "autograd/tensor.py",  # host copies: numpy(), __array__, repr
         # Host-side parts of training: the CSV log (one copy every N steps), checkpoints'
         # random-number state, and pictures.

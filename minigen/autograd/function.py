@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from minigen.autograd.grad_mode import _GradMode
-from minigen.autograd.tensor import Tensor, as_array_like
+from minigen.autograd.tensor import Tensor
 from minigen.autograd.version import SavedVersion, saved_versions
+from minigen.backend.transfer import as_array_like
 from minigen.errors import DeviceMismatchError, GradError, MinigenError, ShapeError
 
 

@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from minigen.autograd.grad_mode import no_grad
-from minigen.autograd.tensor import Tensor, move_array
+from minigen.autograd.tensor import Tensor
+from minigen.backend.transfer import move_array
 from minigen.errors import MinigenError
 
 #: Inputs with more elements than this are checked along random directions by default.

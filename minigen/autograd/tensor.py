@@ -15,6 +15,7 @@ import numpy as np
 from minigen.autograd.version import VersionCounter
 from minigen.backend.array_module import device_of_array, get_array_module
 from minigen.backend.device import Device, as_device, get_default_device
+from minigen.backend.transfer import as_array_like, move_array, to_host  # noqa: F401 (re-exported)
 from minigen.dtypes import DType, as_dtype, dtype_from_native
 from minigen.errors import GradError
 
@@ -181,15 +182,11 @@ class Tensor:
                 device = arg
         result = self
         if dtype is not None and as_dtype(dtype) != self.dtype:
-            from minigen.functions.cast import Cast
-
-            result = Cast.apply(result, dtype=as_dtype(dtype))
+            result = F.cast(result, as_dtype(dtype))
         if device is not None:
             target = as_device(device)
             if target != result.device:
-                from minigen.functions.cast import ToDevice
-
-                result = ToDevice.apply(result, device=target)
+                result = F.to_device(result, target)
         return result
 
     def cpu(self) -> Tensor:
@@ -561,46 +558,6 @@ def _shape_args(args: tuple[Any, ...]) -> tuple[int, ...]:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         return tuple(args[0])
     return tuple(args)
-
-
-def as_array_like(value: Any, like: Any) -> Any:
-    """A Python number or host array as an array on ``like``'s device with a matching dtype.
-
-    Floats meeting an integer tensor become the default float dtype (float32), as in PyTorch.
-    """
-    xp = get_array_module(like)
-    if isinstance(value, (bool, int, float)):
-        floating = np.dtype(like.dtype).kind == "f" if xp is np else xp.isdtype(like.dtype, "real floating")
-        if isinstance(value, float) and not floating:
-            return xp.asarray(value, dtype=xp.float32, device=like.device)
-        return xp.asarray(value, dtype=like.dtype, device=like.device)
-    if xp is np:
-        return np.asarray(value)
-    if isinstance(value, np.ndarray):
-        raise TypeError(
-            f"a NumPy array cannot meet a tensor on {device_of_array(like)}: "
-            "wrap it with mg.tensor(array, device=...) first"
-        )
-    return value
-
-
-def move_array(data: Any, target: Device) -> Any:
-    """Copy an array to ``target``'s memory: the explicit host<->device transfer."""
-    host = data if type(data) is np.ndarray else to_host(data)
-    if target.type == "cpu":
-        return host
-    with target.context():
-        return target.xp.asarray(host, device=target.native)
-
-
-def to_host(data: Any) -> np.ndarray:
-    if type(data).__module__.split(".", 1)[0] == "cupy":
-        return data.get()
-    # array-api-strict (the test stand-in): an explicit copy to its CPU device, then NumPy.
-    import array_api_strict
-
-    cpu = array_api_strict.asarray(data, device=array_api_strict.Device("CPU_DEVICE"), copy=True)
-    return np.asarray(cpu)
 
 
 from minigen import functions as F  # noqa: E402  (the functions module needs Tensor first)

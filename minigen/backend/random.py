@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from minigen.backend.device import Device
+from minigen.backend.device import CPU, Device
 from minigen.dtypes import DType
 
 _state: dict[str, Any] = {"seed": None, "generators": {}}
@@ -92,15 +92,11 @@ def draw_seed(source: Generator | None = None) -> int:
 
 def get_rng_state() -> dict[str, Any]:
     """The CPU generator's state (plain JSON-able values), for checkpoints."""
-    from minigen.backend.device import CPU
-
     return generator(CPU).bit_generator.state
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
     """Restore the CPU generator from ``get_rng_state()``."""
-    from minigen.backend.device import CPU
-
     generator(CPU).bit_generator.state = state
 
 
@@ -124,8 +120,6 @@ def _draw(kind: str, shape: tuple[int, ...], dtype: DType, device: Device) -> An
 
 
 def _host_rng(source: Any) -> Any:
-    from minigen.backend.device import CPU
-
     return source.rng if source is not None else generator(CPU)
 
 

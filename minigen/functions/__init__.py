@@ -16,7 +16,7 @@ from minigen.dtypes import float32
 from minigen.functions.activations import LeakyReLU, ReLU, Sigmoid, Tanh
 from minigen.functions.arithmetic import Add, Div, Mul, Neg, Sub
 from minigen.functions.broadcasting import BroadcastTo
-from minigen.functions.cast import Copy
+from minigen.functions.cast import Cast, Copy, ToDevice
 from minigen.functions.comparison import compare  # noqa: F401  (Tensor's == < ...)
 from minigen.functions.elementwise import Abs, Exp, Log, Pow, Sqrt
 from minigen.functions.indexing import GetItem, index_key
@@ -236,6 +236,16 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     return GetItem.apply(x, key=index_key(x, key))
 
 
+def cast(x: Tensor, dtype: Any) -> Tensor:
+    """``x`` converted to ``dtype`` (recorded: the gradient is converted back)."""
+    return Cast.apply(x, dtype=dtype)
+
+
+def to_device(x: Tensor, device: Any) -> Tensor:
+    """``x`` copied to ``device`` (recorded: the gradient is copied back)."""
+    return ToDevice.apply(x, device=device)
+
+
 def clone(x: Tensor) -> Tensor:
     return Copy.apply(x)
 
@@ -317,8 +327,6 @@ def gather(x: Tensor, dim: int, index: Tensor) -> Tensor:
         )
     if x.ndim == 0:
         return reshape(gather(reshape(x, (1,)), 0, reshape(index, (1,))), ())
-    from minigen.backend.array_module import get_array_module
-
     xp = get_array_module(index.array)
     n = x.shape[axis]
     if index.numel() and bool(xp.any((index.array < 0) | (index.array >= n))):  # host sync

@@ -6,6 +6,7 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import device_of_array, get_array_module
+from minigen.backend.transfer import move_array
 
 
 class Cast(Function):
@@ -24,14 +25,10 @@ class ToDevice(Function):
     r"""y = x copied to ``device`` (host<->GPU).   dL/dx = dL/dy copied back to x's device."""
 
     def forward(self, x: Any) -> Any:
-        from minigen.autograd.tensor import move_array
-
         self.source = device_of_array(x)
         return move_array(x, self.device)
 
     def backward(self, gy: Any) -> Any:
-        from minigen.autograd.tensor import move_array
-
         return move_array(gy, self.source)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from minigen.autograd.tensor import Tensor, as_array_like
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
+from minigen.backend.transfer import as_array_like
 from minigen.errors import ShapeError
 
 

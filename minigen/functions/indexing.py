@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from minigen.autograd.function import Function
-from minigen.autograd.tensor import Tensor, move_array
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
+from minigen.backend.transfer import move_array
 
 
 def _is_index_array(key: Any) -> bool:

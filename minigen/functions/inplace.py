@@ -27,9 +27,10 @@ from collections.abc import Callable
 from typing import Any
 
 from minigen.autograd.grad_mode import is_grad_enabled, no_grad
-from minigen.autograd.tensor import Tensor, as_array_like
+from minigen.autograd.tensor import Tensor
 from minigen.backend import random as _random
 from minigen.backend.array_module import get_array_module
+from minigen.backend.transfer import as_array_like
 from minigen.errors import DeviceMismatchError, GradError, ShapeError
 from minigen.functions.assign import Assign, SetItem
 from minigen.functions.indexing import GetItem, index_key

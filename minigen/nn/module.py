@@ -24,9 +24,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from minigen.autograd.tensor import Tensor, move_array
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import device_of_array, get_array_module
 from minigen.backend.device import Device, as_device
+from minigen.backend.transfer import move_array
 from minigen.creation import tensor
 from minigen.dtypes import DType, as_dtype, dtype_from_native
 from minigen.errors import MinigenError

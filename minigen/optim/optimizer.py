@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from minigen.autograd.grad_mode import enable_grad, no_grad
-from minigen.autograd.tensor import Tensor, move_array
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import device_of_array, get_array_module
+from minigen.backend.transfer import move_array
 from minigen.nn.parameter import clear_grads
 
 ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]

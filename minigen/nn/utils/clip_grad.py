@@ -17,8 +17,9 @@ import warnings
 from collections.abc import Iterable
 from typing import Any
 
-from minigen.autograd.tensor import Tensor, move_array
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import device_of_array, get_array_module
+from minigen.backend.transfer import move_array
 from minigen.creation import tensor
 from minigen.errors import MinigenError
 
