@@ -16,8 +16,8 @@
 # # 1. Tensors, devices and the first layers
 #
 # Everything in minigen is built on one object, the `Tensor`: an array (NumPy on `"cpu"`,
-# CuPy on `"cuda"`) plus the four fields autograd needs (`data`, `requires_grad`, `grad`,
-# `grad_fn`). This lesson makes tensors, reads their dtype, device and shape, moves them
+# CuPy on `"cuda"`), kept in `x.array`, plus the fields autograd needs (`requires_grad`,
+# `grad`, `grad_fn`). This lesson makes tensors, reads their dtype, device and shape, moves them
 # between devices and indexes them. Then it runs the first layers (`Linear`, `ReLU`,
 # `BatchNorm1d`, `Sequential`) and the `Adam` optimizer on inputs small enough to check by hand.
 #
@@ -29,7 +29,17 @@
 # [README.md](README.md)). Figures go to `$MINIGEN_FIGURES` (default `walkthroughs/figures/`).
 
 # %%
+# In Colab, or in any Python where minigen is not installed yet, this cell installs it from
+# SOURCE, a copy of the repository (walkthroughs/README.md, "Open them as notebooks").
 import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("minigen") is None:
+    SOURCE = "/content/minigen"  # or any other pip requirement that names minigen's source
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
+
+# %%
 import os
 
 import numpy as np
@@ -104,7 +114,7 @@ print(counting, counting.dtype, "->", counting.float().dtype, counting.to(mg.flo
 x = mg.randn(2, 3)
 print("device:", x.device, "| default:", mg.get_default_device())
 print("array:", type(x.array).__module__ + "." + type(x.array).__name__)
-print("x.to('cpu') is x:", x.to("cpu") is x)
+print("x.to(x.device) is x:", x.to(x.device) is x)
 
 # %% [markdown]
 # On a machine with an NVIDIA GPU and CuPy (`pip install 'minigen[gpu]'`), the same calls with

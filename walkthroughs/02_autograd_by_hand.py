@@ -27,6 +27,17 @@
 # follows). Figures go to `$MINIGEN_FIGURES` (default `walkthroughs/figures/`).
 
 # %%
+# In Colab, or in any Python where minigen is not installed yet, this cell installs it from
+# SOURCE, a copy of the repository (walkthroughs/README.md, "Open them as notebooks").
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("minigen") is None:
+    SOURCE = "/content/minigen"  # or any other pip requirement that names minigen's source
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
+
+# %%
 import os
 
 import numpy as np
@@ -35,7 +46,7 @@ import minigen as mg
 import minigen.nn.functional as F
 from minigen.backend.array_module import get_array_module
 from minigen.viz.graph import draw_graph
-from minigen.viz.lesson import figures_folder
+from minigen.viz.lesson import check_exercise, figures_folder
 from minigen.viz.lesson import show_file as show
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # nothing here is slow; kept for uniformity
@@ -383,6 +394,63 @@ D_w.requires_grad_(True)  # unfrozen before backward: too late for this graph
 score.backward()
 print("D's gradient:", D_w.grad, "| G's gradient:", G_out.grad.tolist())
 assert D_w.grad is None and G_out.grad.tolist() == [0.5, 0.5]
+
+# %% [markdown]
+# ## Implement it: the backward of `Linear`
+#
+# Your turn, in the style of Stanford's CS231n: the cell below is a skeleton, you write the
+# body, and the cell after it checks your answer. Write the backward of a linear layer,
+# $y = x W^{\mathsf T} + b$ with $x$ of shape $(N, \text{in})$ and $W$ of shape
+# $(\text{out}, \text{in})$: given $\bar y = \partial L / \partial y$ of shape
+# $(N, \text{out})$, return $\bar x$, $\bar W$ and $\bar b$, each with the shape of its
+# variable. The output layer above is the case $\text{out} = 1$; three lines of NumPy. (The
+# answer is in [solutions/02_autograd_by_hand.py](solutions/02_autograd_by_hand.py): try
+# first.)
+
+# %% tags=["exercise"]
+def linear_backward(x, W, grad_y):
+    """(grad_x, grad_W, grad_b) of y = x @ W.T + b, from grad_y = dL/dy of shape (N, out)."""
+    # YOUR CODE HERE: replace the next line by the three gradients.
+    raise NotImplementedError
+
+
+# %% [markdown]
+# The check compares your three arrays with the engine's backward of the same layer, on the
+# same float64 numbers. Both sides do the same products, so the relative error (CS231n's:
+# $\max |a - b| / (|a| + |b|)$, elementwise) should be about $10^{-16}$, the rounding of
+# float64; anything above $10^{-12}$ is a bug. Then `mg.gradcheck` checks your backward
+# against central differences, wrapped in a `Function` as `Sigmoid` was above. Your NumPy
+# code runs on the host, so the check uses `device="cpu"` whatever the default device is.
+
+# %% tags=["check"]
+class YourLinear(mg.Function):
+    """y = x W^T + b, with your backward."""
+
+    def forward(self, x, W, b):
+        self.x, self.W = x, W
+        return x @ W.T + b
+
+    def backward(self, grad_y):
+        return linear_backward(self.x, self.W, grad_y)
+
+
+def compare_linear_backward():
+    rng = np.random.default_rng(1)
+    x, W, b = rng.standard_normal((5, 4)), rng.standard_normal((3, 4)), rng.standard_normal(3)
+    grad_y = rng.standard_normal((5, 3))
+    yours = linear_backward(x, W, grad_y)
+    leaves = [mg.tensor(a, device="cpu", requires_grad=True) for a in (x, W, b)]
+    F.linear(*leaves).backward(mg.tensor(grad_y, device="cpu"))  # the engine's backward
+    pairs = {f"{name} vs the engine": (mine, leaf.grad.numpy())
+             for name, mine, leaf in zip(("grad_x", "grad_W", "grad_b"), yours, leaves, strict=True)}
+    try:
+        print("mg.gradcheck of YourLinear:", mg.gradcheck(YourLinear.apply, leaves))
+    except mg.GradcheckError as error:
+        print("mg.gradcheck of YourLinear fails:\n" + str(error))
+    return pairs
+
+
+check_exercise("Linear backward", compare_linear_backward, expected=1e-12)
 
 # %% [markdown]
 # ## Exercises

@@ -32,6 +32,17 @@
 # (default `walkthroughs/figures/`).
 
 # %%
+# In Colab, or in any Python where minigen is not installed yet, this cell installs it from
+# SOURCE, a copy of the repository (walkthroughs/README.md, "Open them as notebooks").
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("minigen") is None:
+    SOURCE = "/content/minigen"  # or any other pip requirement that names minigen's source
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
+
+# %%
 import os
 
 import matplotlib
@@ -42,7 +53,7 @@ import minigen as mg
 import minigen.nn.functional as F
 from minigen.data import MNISTSample
 from minigen.functions.im2col import conv_output_size, im2col
-from minigen.viz.lesson import figure_saver, figures_folder, new_figure
+from minigen.viz.lesson import check_exercise, figure_saver, figures_folder, new_figure
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # fewer batchnorm steps below
 FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
@@ -343,6 +354,73 @@ for H, k, s, p, op in [(7, 4, 2, 1, 0), (14, 4, 2, 1, 0), (4, 3, 2, 1, 0), (4, 3
     assert formula == actual
 
 # %% [markdown]
+# ### Implement it: the convolution's backward, with loops
+#
+# im2col is how a convolution is computed fast; loops are how it is understood. Here is the
+# forward pass written as CS231n's `conv_forward_naive`: one output number per loop
+# iteration, the window times the kernel, summed, plus the bias. It agrees with `F.conv2d`.
+
+# %% tags=["given"]
+def conv2d_forward_naive(x, W, b, stride=1, padding=0):
+    """y[n, o, a, c] = b[o] + sum over (channel, i, j) of W[o] * the window at (a s, c s)."""
+    _, _, height, width = x.shape
+    n_out, _, kh, kw = W.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    oh, ow = (height + 2 * padding - kh) // stride + 1, (width + 2 * padding - kw) // stride + 1
+    y = np.zeros((x.shape[0], n_out, oh, ow))
+    for n in range(x.shape[0]):
+        for o in range(n_out):
+            for a in range(oh):
+                for c in range(ow):
+                    window = xp[n, :, a * stride:a * stride + kh, c * stride:c * stride + kw]
+                    y[n, o, a, c] = np.sum(window * W[o]) + b[o]
+    return y
+
+
+rng = np.random.default_rng(2)
+x_small, W_small, b_small = (rng.standard_normal((2, 3, 7, 7)), rng.standard_normal((4, 3, 3, 3)),
+                             rng.standard_normal(4))
+naive = conv2d_forward_naive(x_small, W_small, b_small, stride=2, padding=1)
+engine = F.conv2d(mg.tensor(x_small, device="cpu"), mg.tensor(W_small, device="cpu"),
+                  mg.tensor(b_small, device="cpu"), stride=2, padding=1).numpy()
+print("naive loops", naive.shape, "| largest |naive - F.conv2d| =", np.abs(naive - engine).max())
+
+# %% [markdown]
+# Now the backward, with the same four loops. Each output number
+# $y_{n,o,a,c}$ came from one window and one kernel, so its upstream gradient
+# $g = \bar y_{n,o,a,c}$ flows back to exactly those: the kernel $W_o$ gets $g$ times the
+# window, and the window of the (padded) input gets $g$ times $W_o$, **added** (windows
+# overlap, and an input pixel's gradient is the sum over every window it is in). The bias
+# gets the sum of $\bar y$ over everything but its channel. Remember to cut the padding off
+# the input's gradient at the end.
+
+# %% tags=["exercise"]
+def conv2d_backward_naive(x, W, grad_y, stride=1, padding=0):
+    """(grad_x, grad_W, grad_b) of conv2d_forward_naive, from grad_y = dL/dy."""
+    # YOUR CODE HERE: the loops of conv2d_forward_naive, sending grad_y back.
+    raise NotImplementedError
+
+
+# %% [markdown]
+# The check compares with the engine's backward (im2col, matrix products and their adjoints).
+# Both are exact float64 arithmetic summed in different orders, so expect a relative error
+# around $10^{-15}$; $10^{-10}$ is the most it should be.
+
+# %% tags=["check"]
+def compare_conv_backward():
+    rng = np.random.default_rng(3)
+    x, W, b = rng.standard_normal((2, 3, 7, 7)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    grad_y = rng.standard_normal((2, 4, 4, 4))  # the output of a 3x3, stride 2, padding 1 conv
+    yours = conv2d_backward_naive(x, W, grad_y, stride=2, padding=1)
+    leaves = [mg.tensor(a, device="cpu", requires_grad=True) for a in (x, W, b)]
+    F.conv2d(*leaves, stride=2, padding=1).backward(mg.tensor(grad_y, device="cpu"))
+    return {f"{name} vs the engine": (mine, leaf.grad.numpy())
+            for name, mine, leaf in zip(("grad_x", "grad_W", "grad_b"), yours, leaves, strict=True)}
+
+
+check_exercise("conv2d backward by loops", compare_conv_backward, expected=1e-10)
+
+# %% [markdown]
 # ## 3. Batch normalisation in training and in evaluation
 #
 # In **training** mode, `BatchNorm1d` normalises each feature with the mean $\mu_B$ and biased
@@ -432,8 +510,8 @@ print("train, batch 2:", bn(in_batch_2)[0].numpy().round(4))
 # **Evaluation mode: each sample on its own.** After `bn.eval()` the layer uses the running
 # statistics: the sample gives the same output in any batch, even alone, and that output is
 # $\gamma \frac{x - \text{running\_mean}}{\sqrt{\text{running\_var} + \epsilon}} + \beta$
-# ($\gamma = 1$, $\beta = 0$ here: nothing trained them). In training mode a batch of one
-# would be refused, since one value has no variance.
+# ($\gamma = 1$, $\beta = 0$ here: nothing trained them). In training mode this
+# `BatchNorm1d` would refuse a batch of one: one value per feature has no variance.
 
 # %%
 bn.eval()
@@ -448,7 +526,65 @@ bn.train()  # back to training mode
 # This is why generators are put in evaluation mode to draw samples (`model.eval()`, as the
 # training code of the later lessons does): a picture should not depend on which other
 # pictures happened to be drawn with it.
+
+# %% [markdown]
+# ### Implement it: batch normalisation's backward
 #
+# The forward pass of `BatchNorm1d` in training mode, in NumPy, keeping what the backward
+# needs: the normalised $\hat x$, the standard deviation $\sqrt{\sigma_B^2 + \epsilon}$ and
+# $\gamma$.
+
+# %% tags=["given"]
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    """Training-mode batchnorm of x (N, D): y and the cache (x_hat, std, gamma) for backward."""
+    std = np.sqrt(x.var(axis=0) + eps)  # the biased variance, divided by N
+    x_hat = (x - x.mean(axis=0)) / std
+    return gamma * x_hat + beta, (x_hat, std, gamma)
+
+
+# %% [markdown]
+# Write its backward. $\bar\beta$ and $\bar\gamma$ are sums over the batch. For $\bar x$,
+# remember that $\mu_B$ and $\sigma_B$ depend on every row of $x$: each input moves its
+# own $\hat x$ directly, and every other row's $\hat x$ through the statistics. With
+# $\bar{\hat x} = \gamma \bar y$, the result is
+#
+# $$\bar x = \frac{1}{\sqrt{\sigma_B^2 + \epsilon}}\Big(\bar{\hat x}
+#   - \operatorname{mean}_B \bar{\hat x}
+#   - \hat x \operatorname{mean}_B\big(\bar{\hat x} \odot \hat x\big)\Big),$$
+#
+# derived step by step in [batchnorm.md](../docs/derivations/batchnorm.md). Try to derive it
+# yourself first, or write it in small steps through $\mu_B$ and $\sigma_B^2$ and check.
+
+# %% tags=["exercise"]
+def batchnorm_backward(grad_y, cache):
+    """(grad_x, grad_gamma, grad_beta) of batchnorm_forward, from grad_y = dL/dy (N, D)."""
+    x_hat, std, gamma = cache
+    # YOUR CODE HERE: three gradients, each of the shape of its variable.
+    raise NotImplementedError
+
+
+# %% [markdown]
+# The check runs `F.batch_norm` in training mode on the same numbers. The engine sums the
+# columns with a matrix product, so the rounding differs a little from NumPy's sums: expect
+# about $10^{-15}$, and at most $10^{-10}$.
+
+# %% tags=["check"]
+def compare_batchnorm_backward():
+    rng = np.random.default_rng(4)
+    x = 3 + 2 * rng.standard_normal((16, 5))
+    gamma, beta, grad_y = rng.standard_normal(5), rng.standard_normal(5), rng.standard_normal((16, 5))
+    _, cache = batchnorm_forward(x, gamma, beta)
+    yours = batchnorm_backward(grad_y, cache)
+    leaves = [mg.tensor(a, device="cpu", requires_grad=True) for a in (x, gamma, beta)]
+    y = F.batch_norm(leaves[0], None, None, leaves[1], leaves[2], training=True)
+    y.backward(mg.tensor(grad_y, device="cpu"))
+    return {f"{name} vs the engine": (mine, leaf.grad.numpy()) for name, mine, leaf
+            in zip(("grad_x", "grad_gamma", "grad_beta"), yours, leaves, strict=True)}
+
+
+check_exercise("batchnorm backward", compare_batchnorm_backward, expected=1e-10)
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. What is the output size of `Conv2d(1, 64, 4, stride=2, padding=1)` on a $28 \times 28$
@@ -482,7 +618,14 @@ bn.train()  # back to training mode
 #    exactly $C^{\mathsf T}$. With 0 it returns $3 \times 3$ (a $9 \times 4$ matrix), the
 #    adjoint of a convolution on a $3 \times 3$ input.
 # 5. $0.9^t < 0.01$ when $t > \ln 0.01 / \ln 0.9 = 43.7$: after 44 batches.
-# 6. One image in training mode is refused ("expected more than 1 value per channel"): one
-#    value has no variance. A batch of 64 works, but each image then depends on the other 63,
-#    and the call moves the running statistics towards the statistics of generated images.
-#    `generator.eval()` before sampling avoids both.
+# 6. It depends on the layer. A `BatchNorm1d` on a batch of one sample has one value per
+#    feature and refuses it in training mode ("expected more than 1 value per channel"). The
+#    DCGAN generator of lesson 7 uses `BatchNorm2d`, whose statistics run over the batch
+#    *and* the pixels: its first one sees $7 \cdot 7 = 49$ values per channel even for one
+#    image, so `DCGAN().generator` in training mode turns one $z$ into a $(1, 1, 28, 28)$
+#    image without complaint. What goes wrong is silent: each channel of that image is
+#    normalised with its own spatial mean and variance (not the data's), so the picture
+#    differs from what the trained generator draws in evaluation mode, and every call moves
+#    the running statistics towards one generated image's. A batch of 64 works too, but each
+#    image then depends on the other 63, and the call moves the running statistics towards
+#    the statistics of generated images. `generator.eval()` before sampling avoids all of it.

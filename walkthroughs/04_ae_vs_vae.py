@@ -35,6 +35,17 @@
 # `$MINIGEN_FIGURES` (default `walkthroughs/figures/`).
 
 # %%
+# In Colab, or in any Python where minigen is not installed yet, this cell installs it from
+# SOURCE, a copy of the repository (walkthroughs/README.md, "Open them as notebooks").
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("minigen") is None:
+    SOURCE = "/content/minigen"  # or any other pip requirement that names minigen's source
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
+
+# %%
 import os
 import time
 
@@ -366,7 +377,7 @@ print("             test recon   test KL   KL per dim      test -ELBO")
 for name, model in [("beta = 1", vae), ("beta = 4", vae_beta)]:
     recon, kl, kl_dims = test_terms(model)
     mg.manual_seed(4)
-    nelbo = negative_elbo(model, test_images)
+    nelbo = negative_elbo(model, test_images, device=mg.get_default_device())
     print(f"{name}:   {recon:9.1f}   {kl:7.2f}   {kl_dims.round(2)}   {nelbo:9.1f}")
 
 # %%

@@ -37,6 +37,17 @@
 # lesson 3. Figures go to `$MINIGEN_FIGURES` (default `walkthroughs/figures/`).
 
 # %%
+# In Colab, or in any Python where minigen is not installed yet, this cell installs it from
+# SOURCE, a copy of the repository (walkthroughs/README.md, "Open them as notebooks").
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("minigen") is None:
+    SOURCE = "/content/minigen"  # or any other pip requirement that names minigen's source
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", SOURCE], check=True)
+
+# %%
 import os
 import time
 

@@ -1,5 +1,5 @@
-"""What the walkthroughs share: where their figures go, figures that need no display, and how
-they draw a batch of images.
+"""What the walkthroughs share: where their figures go, figures that need no display, how
+they draw a batch of images, and how an "implement it" exercise is checked.
 
 Each lesson writes its figures to ``$MINIGEN_FIGURES``, else to ``figures/`` beside the lesson
 (``walkthroughs/figures/``, git-ignored), and shows them inline when it runs in Jupyter.
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -76,3 +77,43 @@ def show_images(
     ax.set_yticks([])
     if title:
         ax.set_title(title, fontsize=10)
+
+
+def relative_error(yours: Any, reference: Any) -> float:
+    """The largest elementwise ``|a - b| / max(|a| + |b|, 1e-8)``: cs231n's check of a gradient.
+
+    About 1e-16 when both sides do the same arithmetic in float64, 1e-10 to 1e-7 against a
+    central difference, 1e-7 to 1e-6 in float32; above 1e-3 a gradient is simply wrong.
+    """
+    a = np.asarray(yours, dtype=np.float64)
+    b = np.asarray(reference, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"relative_error: your array has shape {a.shape}, the reference {b.shape}")
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
+
+
+def check_exercise(
+    name: str, compare: Callable[[], Mapping[str, tuple[Any, Any]]], expected: float
+) -> bool | None:
+    """Run an exercise's check and print one relative error per result, with the verdict.
+
+    ``compare()`` calls the student's code and returns ``{label: (theirs, reference)}``. It
+    may raise ``NotImplementedError`` (the skeleton's ``raise``): then the check says so and
+    returns None, so that a lesson whose exercises are not done yet still runs to the end.
+    Returns True when every relative error is at most ``expected``, else False.
+    """
+    try:
+        pairs = compare()
+    except NotImplementedError:
+        print(f"{name}: not implemented yet. Fill in the cell above, run it, then run this one.")
+        return None
+    worst = 0.0
+    for label, (yours, reference) in pairs.items():
+        error = relative_error(yours, reference)
+        worst = max(worst, error)
+        print(f"  {label:28s} relative error {error:.1e}")
+    verdict = "correct" if worst <= expected else "not correct yet"
+    print(f"{name}: largest relative error {worst:.1e}, expected {expected:.0e} or less: {verdict}")
+    return worst <= expected
