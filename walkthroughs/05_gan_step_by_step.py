@@ -34,6 +34,19 @@
 # - $G$: $\;\text{BCE}(D(G(z)), 1) = -\log \sigma(D(G(z)))$: be called real. (This is the
 #   *non-saturating* form; lesson 6 shows why it beats minimising $\log(1 - \sigma(D(G(z))))$.)
 #
+# **Where the idea came from.** GANs appeared in 2014, months after the same circle of
+# researchers had found **adversarial examples** (Szegedy, Zaremba, Sutskever, Bruna, Erhan,
+# Goodfellow and Fergus, 2013): an image classifier that is right about a photo can be made
+# confidently wrong by changing every pixel by an amount too small to see, in the direction
+# of the gradient of the classifier's output **with respect to its input**. Goodfellow,
+# Shlens and Szegedy (2014) made that one line, the *fast gradient sign method*
+# $x' = x + \epsilon \operatorname{sign}(\nabla_x \ell)$. A GAN's generator learns from that
+# same gradient, the derivative of a classifier's verdict with respect to the image, but uses
+# it the other way round: not to fool a fixed classifier once, but as its training signal,
+# against a classifier that keeps learning from every fake it is shown. (The "adversarial" in
+# the name is that two-player game, not the attack; the two ideas share a mechanism and a
+# history.) The last section of this lesson makes an adversarial example for our own $D$.
+#
 # This lesson runs **one training iteration** with each textbook step in its own cell, and
 # watches each step do what it says. Then it trains the MLP GAN of `minigen.models.GAN` on the
 # shipped MNIST sample with `minigen.train.GANStep`, which performs the same steps, and looks
@@ -63,7 +76,7 @@ from minigen.data import ArrayDataset, DataLoader, MNISTSample
 from minigen.models import GAN
 from minigen.optim import Adam
 from minigen.train import GANStep, grad_norm, set_requires_grad
-from minigen.viz.lesson import figure_saver, figures_folder, new_figure, show_images
+from minigen.viz.lesson import check_exercise, figure_saver, figures_folder, new_figure, show_images
 
 FAST = os.environ.get("MINIGEN_FAST") == "1"  # a short run on a subset: see the end
 BATCH = 64
@@ -275,6 +288,57 @@ print(f"D(x) on the same real digits: {p_real_before:.4f} before, {p_real_after:
 # separate batches, so that a batchnorm layer in $D$ (the DCGAN has some) never mixes them.
 # It returns the losses, $D$'s mean verdicts $D(x)$ and $D(G(z))$, and both gradient norms.
 #
+# ### Implement it: one training iteration
+#
+# Write the iteration yourself, from the recipe's list, for any `GAN` (its `noise`,
+# `generate` and `discriminate`) and the two optimizers. Draw the noise first, with
+# `gan.noise(len(real))`, so that the check can replay the same draw; then follow the table
+# above: the fakes, $D$'s loss on the real batch (label 1) and on the detached fakes
+# (label 0), one step of $D$; then the same fakes scored by the updated $D$, frozen with
+# `set_requires_grad`, $G$'s non-saturating loss and one step of $G$. Clear each optimizer's
+# gradients before its backward.
+
+# %% tags=["exercise"]
+def gan_training_step(gan, opt_d, opt_g, real):
+    """One iteration of the GAN recipe on the batch ``real``; returns (loss_d, loss_g) as floats."""
+    # YOUR CODE HERE: steps 1 to 7 of the table above.
+    raise NotImplementedError
+
+
+# %% [markdown]
+# The check builds the same `GAN` twice from the same seed, runs one call of `GANStep` on
+# one copy and your function on the other, from the same random state and on the same batch
+# (random pixels in $[-1, 1]$: any batch will do to compare the arithmetic), and compares the
+# two losses, $G$'s gradient and both networks' weights after the step. Done in the same
+# order, the float32 arithmetic is the same: expect 0, and at most $10^{-6}$.
+
+# %% tags=["check"]
+def compare_gan_step():
+    real = mg.tensor(np.random.default_rng(6).uniform(-1, 1, (16, 1, 28, 28)).astype(np.float32))
+    runs = []
+    for yours in (False, True):
+        mg.manual_seed(7)
+        model = GAN()
+        mg.manual_seed(8)  # the noise of the step
+        if yours:
+            opt_d = Adam(model.discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+            opt_g = Adam(model.generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+            losses = gan_training_step(model, opt_d, opt_g, real)
+        else:
+            metrics = GANStep(model, lr=2e-4, betas=(0.5, 0.999))(real)
+            losses = (metrics["loss_d"].item(), metrics["loss_g"].item())
+        flat = [np.concatenate([p.numpy().ravel() for p in net.parameters()])
+                for net in (model.discriminator, model.generator)]
+        g_grad = np.concatenate([p.grad.numpy().ravel() for p in model.generator.parameters()])
+        runs.append((*losses, *flat, g_grad))
+    labels = ("loss_d", "loss_g", "D's weights after the step", "G's weights after the step",
+              "G's gradient")
+    return {label: (mine, reference) for label, reference, mine in zip(labels, *runs, strict=True)}
+
+
+check_exercise("GAN training iteration", compare_gan_step, expected=1e-6)
+
+# %% [markdown]
 # ## Training
 #
 # Now many iterations. Every epoch we draw 64 images from the **same fixed noise**, so that
@@ -309,6 +373,15 @@ for epoch in range(1, EPOCHS + 1):
           f"D(x) {np.mean(history['d_real'][-n:]):.3f}  "
           f"D(G(z)) {np.mean(history['d_fake'][-n:]):.3f}")
 print(f"{len(history['loss_d'])} iterations in {time.perf_counter() - start:.0f} s")
+# How different are the fakes of different z? The pixel-wise spread over the 64 fixed-noise
+# fakes, against the spread over 64 real digits: near 0 means one image for every z.
+spread_fake = float(snapshots[EPOCHS].std(axis=0).mean())
+spread_real = float(real.numpy().std(axis=0).mean())
+print(f"spread over z of the last fakes: {spread_fake:.3f} (real digits: {spread_real:.3f})")
+if FAST:
+    print("fast mode: 256 iterations only take G from grey noise to one smudge for every z; "
+          "they cannot show digits or fakes that differ between z. Run without MINIGEN_FAST "
+          "(about a minute and a half) to see the stages described below.")
 
 # %% [markdown]
 # ### The fixed-noise grid over epochs
@@ -354,9 +427,24 @@ save(fig, "05_curves.png")
 
 # %% [markdown]
 # The curves are not a loss going down, as for a classifier or a VAE: the two losses pull
-# against each other. At the equilibrium the game aims for, $G$'s images are
-# indistinguishable from real ones and $D$ can only say $\tfrac12$ everywhere: $D$'s loss
-# would be $2 \ln 2 = 1.386$ and $G$'s $\ln 2 = 0.693$ (the dotted lines). In practice $D$
+# against each other, and neither can be minimised alone.
+#
+# **The Nash equilibrium.** What the game aims for has a name from game theory: a **Nash
+# equilibrium**, a pair of strategies in which neither player can lower its own loss by
+# changing its own strategy while the other keeps its. Goodfellow et al. (2014) found it for
+# the GAN game. For a fixed $G$ whose images have density $p_g$, the best $D$ is
+#
+# $$\sigma(D^*(x)) = \frac{p_{\text{data}}(x)}{p_{\text{data}}(x) + p_g(x)},$$
+#
+# and with that $D$ the minimax objective becomes $-\log 4 + 2\,\mathrm{JSD}(p_{\text{data}}
+# \,\|\, p_g)$ (the Jensen-Shannon divergence), smallest exactly when $p_g = p_{\text{data}}$.
+# There $\sigma(D^*) = \tfrac12$ everywhere: $D$ cannot do better than a coin toss, and $G$
+# cannot do better than the data itself. Neither player gains by moving alone: that pair is
+# the equilibrium. $D$'s loss is then $2 \ln 2 = 1.386$ and $G$'s $\ln 2 = 0.693$ (the dotted
+# lines). The theorem is about the ideal game, where $D$ and $G$ can be any functions and $D$
+# is trained to its optimum before each move of $G$. Alternating gradient steps on two small
+# networks need not reach that point, and can circle around it or run away from it; lesson 6
+# shows some of the ways. In practice $D$
 # stays ahead: in the full run, $D(x)$ settles near 0.7 and $D(G(z))$ near 0.3, and the
 # losses wander around $D$'s 0.8-0.9 and $G$'s 2. A GAN's loss says little about how good
 # its images are; look at the images (or measure them: `minigen eval`).
@@ -371,6 +459,111 @@ save(fig, "05_curves.png")
 # background; strokes; and by the last epochs, speckled digits, many of them recognisable
 # (twos, threes, sevens, nines, ones), others still smudges. An MLP sees pixels, not
 # shapes; lesson 7's convolutional DCGAN does much better in far fewer iterations.
+
+# %% [markdown]
+# ## An adversarial example for our $D$
+#
+# Back to where GANs came from. $D$ is an image classifier (real or fake), so it has
+# adversarial examples too. Take 16 real digits and move every pixel in the direction that
+# makes $D$ call them fake: the sign of the gradient of the "as if real" BCE with respect to
+# the pixels (the fast gradient sign method), in 5 steps of $\epsilon/5$ (the iterative form
+# of Kurakin et al., 2016), so that no pixel moves by more than $\epsilon$. For comparison,
+# the same digits moved by $\pm\epsilon$ in random directions.
+
+# %%
+def d_gradient(images, label):
+    """The gradient of BCE(D(images), label) with respect to the pixels."""
+    x = images.detach().requires_grad_()
+    target = mg.full((x.shape[0],), label, device=x.device)
+    F.binary_cross_entropy_with_logits(gan.discriminate(x), target).backward()
+    return x.grad
+
+
+def direction(gradient):
+    """sign(gradient), as -1 or +1 per pixel."""
+    return (gradient > 0).float() * 2 - 1
+
+
+def toward(images, label, step, steps):
+    """``steps`` signed-gradient steps that bring D's verdict on ``images`` closer to ``label``."""
+    for _ in range(steps):
+        images = (images - step * direction(d_gradient(images, label))).clamp(-1, 1)
+    return images
+
+
+digits = real[:16].detach()
+with mg.no_grad():
+    before = mean_probability(gan.discriminate(digits))
+print(f"D's probability of 'real' on 16 real digits: {before:.3f}")
+print("largest change per pixel   along D's gradient   in random directions")
+for eps in (0.05, 0.1, 0.2):
+    moved = toward(digits, 0.0, eps / 5, 5)  # towards the label "fake"
+    noisy = (digits + eps * direction(mg.randn(*digits.shape))).clamp(-1, 1)
+    with mg.no_grad():
+        print(f"{eps:24.2f}   {mean_probability(gan.discriminate(moved)):18.3f}   "
+              f"{mean_probability(gan.discriminate(noisy)):20.3f}")
+        if eps == 0.1:
+            adversarial, after = moved, mean_probability(gan.discriminate(moved))
+
+# %% [markdown]
+# Moved along $D$'s gradient, the digits lose much more of $D$'s belief than when moved as
+# far in random directions, and the more so as $\epsilon$ grows; the pictures below show that
+# the change is faint noise, not a different digit. (Our $D$ is a weak classifier, with
+# verdicts not far from one half, so they move less than a trained image classifier's.)
+# Now the generator's view: start from a blank grey image and take
+# FGSM steps that make $D$ say "real" (the gradient of "as if real" BCE, descended). This is
+# the gradient $G$ follows, applied to the pixels directly.
+
+# %%
+blank = mg.zeros(16, 1, 28, 28)
+climbed = toward(blank, 1.0, 0.05, 10)
+with mg.no_grad():
+    blank_p, climbed_p = (mean_probability(gan.discriminate(x)) for x in (blank, climbed))
+print(f"D's probability of 'real' on a blank image: {blank_p:.3f}; after 10 steps of 0.05: "
+      f"{climbed_p:.3f}")
+
+fig = new_figure(12, 2.4)
+axes = fig.subplots(1, 3)
+show_images(axes[0], np.concatenate([digits.numpy()[:8], adversarial.numpy()[:8]]), 8,
+            f"real / moved by <= 0.1: D(x) {before:.2f} -> {after:.2f}", value_range=(-1, 1))
+show_images(axes[1], 0.5 * (adversarial - digits).numpy()[:8] / 0.1, 8,
+            "the change, scaled up", value_range=(-1, 1))
+show_images(axes[2], climbed.numpy()[:8], 8,
+            f"blank, climbed: D(x) {blank_p:.2f} -> {climbed_p:.2f}", value_range=(-1, 1))
+save(fig, "05_adversarial_examples.png")
+
+# %% [markdown]
+# Both moves change $D$'s verdict a lot with changes that look like noise: $D$'s gradient
+# says what this $D$ reacts to, not what a digit is. That is why the generator cannot simply
+# follow it to a digit. Two things keep a GAN honest: $G$ must produce all its images through
+# one smooth network from random $z$, so it cannot tune each image's pixels separately; and
+# $D$ keeps training on $G$'s latest fakes, so a trick that fools this $D$ stops working at
+# the next step. The same effect hurts when the game is out of balance: a $G$ much faster
+# than its $D$ finds whatever fools the current $D$ and piles all its samples there
+# (mode collapse, lesson 6).
+#
+# ## What GANs are used for
+#
+# The MLP GAN here draws rough digits, but the same game, with better networks and losses,
+# made GANs the leading way to synthesise images from 2014 until diffusion models
+# (around 2021):
+#
+# - **image synthesis**: faces, rooms and objects at high resolution (progressive GANs,
+#   StyleGAN by Karras et al., 2018-2019), with a latent space that can be edited (age, pose,
+#   lighting);
+# - **image-to-image translation**: pix2pix (Isola et al., 2017) learns a mapping from
+#   paired examples (sketches to photos, maps to aerial images, day to night), CycleGAN
+#   (Zhu et al., 2017) from unpaired collections (horses to zebras, photos to paintings);
+# - **super-resolution and inpainting**: SRGAN (Ledig et al., 2017) adds plausible detail to
+#   a low-resolution image; adversarial losses fill in missing regions;
+# - **data augmentation**, for example synthetic medical images where real ones are scarce,
+#   and **conditional generation** of a chosen class (lesson 8);
+# - **an adversarial loss inside other models**: a discriminator as a learned measure of
+#   realism, used by speech vocoders (HiFi-GAN, 2020) and by the image autoencoders in front
+#   of many diffusion models (VQGAN, 2021).
+#
+# The same power makes convincing fakes ("deepfakes") easy to make, which is why detecting
+# generated images is a research field of its own.
 #
 # ## Exercises
 #
