@@ -15,19 +15,25 @@
 # %% [markdown]
 # # 6. When GANs fail
 #
-# Lesson 5 trained a GAN that worked. This one breaks GANs on purpose, three classic ways,
-# measures each failure with a number, and applies the standard fixes:
+# Lesson 5 trained a GAN that worked, and named what the game aims for: a Nash equilibrium,
+# where $G$ draws the data's distribution and $D$ can only say one half. Alternating gradient
+# steps on two networks are not guaranteed to get there. This lesson breaks GANs on purpose,
+# four classic ways, measures each failure with a number, and applies the standard fixes:
 #
 # 1. **the saturating loss**: the original minimax loss for $G$ gives $G$ almost no gradient
 #    exactly when $G$ is losing. We compute both losses' gradients with minigen's autograd.
 # 2. **a discriminator that overpowers the generator**: with more and faster $D$ steps,
 #    $D(G(z)) \to 0$, and with the saturating loss $G$'s gradient norm collapses.
 # 3. **mode collapse**: on a ring of 8 Gaussians, a generator that learns much faster than
-#    its discriminator puts all its samples on one mode; `mode_coverage` counts the modes.
+#    its discriminator puts all its samples in one place; `mode_coverage` counts the modes.
+# 4. **mode collapse on images**: with a discriminator too small for the job, a digit
+#    generator draws the same image for every $z$; the same fixed-$z$ grid over training and
+#    the number of digit classes it covers show it, next to a healthy run.
 #
-# The fixes are the options of `minigen.train.GANStep`: the non-saturating loss (its
-# default), one-sided label smoothing, and balanced steps and learning rates. Figures go to
-# `$MINIGEN_FIGURES` (default `walkthroughs/figures/`).
+# The fixes are the options of `minigen.train.GANStep` (the non-saturating loss, its default;
+# one-sided label smoothing; balanced steps and learning rates) and, for the last one, a
+# discriminator with more capacity. Figures go to `$MINIGEN_FIGURES` (default
+# `walkthroughs/figures/`).
 
 # %%
 # In Colab, or in any Python where minigen is not installed yet, this cell installs it from
@@ -48,12 +54,15 @@ import numpy as np
 
 import minigen as mg
 import minigen.nn.functional as F
+from minigen import nn
 from minigen.data import DataLoader, MNISTSample, mode_coverage, ring_centers, ring_of_gaussians
+from minigen.metrics import class_coverage
+from minigen.metrics.batches import unit_images
 from minigen.models import GAN, ToyGAN
 from minigen.train import GANStep, TeachingWarnings
-from minigen.viz.lesson import figure_saver, figures_folder, new_figure
+from minigen.viz.lesson import figure_saver, figures_folder, new_figure, show_images
 
-FAST = os.environ.get("MINIGEN_FAST") == "1"  # shorter ring runs: see part 3
+FAST = os.environ.get("MINIGEN_FAST") == "1"  # shorter runs: see the end
 FIGURES = figures_folder(globals().get("__file__"))  # $MINIGEN_FIGURES, else figures/ here
 save = figure_saver(FIGURES)
 
@@ -157,11 +166,11 @@ save(fig, "06_saturating_gradient.png")
 #
 # One-sided **label smoothing** trains $D$ towards 0.9 instead of 1 on real images: $D$ is
 # never rewarded for becoming certain, which keeps its logits, and its gradients, moderate.
-# Each run makes 300 calls (150 in fast mode: enough for the part that matters, calls 50 to
+# Each run makes 300 calls (130 in fast mode: enough for the part that matters, calls 50 to
 # 125, which both modes share).
 
 # %%
-CALLS = 150 if FAST else 300
+CALLS = 130 if FAST else 300
 train_set = MNISTSample(train=True)
 RUNS = {
     "strong D, saturating": dict(saturating=True, d_steps=5, lr_d=1e-3),
@@ -303,7 +312,7 @@ def run_ring(lr_d=2e-4, lr_g=1e-3, d_steps=1, label_smoothing=0.0, seed=0):
     step.opt_d.param_groups[0]["lr"] = lr_d
     step.opt_g.param_groups[0]["lr"] = lr_g
     data, _ = ring_of_gaussians(3000 * 256, seed=seed)  # fast mode uses the first part
-    history = []  # (step, modes covered, high-quality fraction, the most populated mode)
+    history = []  # (step, modes covered, high-quality fraction, most populated mode, its share)
     snapshots = {}
     for i in range(STEPS):
         step(mg.tensor(data[i * 256:(i + 1) * 256]))
@@ -311,8 +320,9 @@ def run_ring(lr_d=2e-4, lr_g=1e-3, d_steps=1, label_smoothing=0.0, seed=0):
             samples = model.sample(2000).numpy()
             cover = mode_coverage(samples)
             nearest = np.linalg.norm(samples[:, None] - centers[None], axis=2).argmin(axis=1)
-            history.append((i + 1, cover.n_covered, cover.high_quality,
-                            int(np.bincount(nearest, minlength=8).argmax())))
+            counts = np.bincount(nearest, minlength=8)
+            history.append((i + 1, cover.n_covered, cover.high_quality, int(counts.argmax()),
+                            counts.max() / len(samples)))
             snapshots[i + 1] = samples
     return np.array(history), snapshots
 
@@ -350,15 +360,25 @@ for ax, moment in zip(fig.subplots(1, 6), moments, strict=True):
     samples = snapshots[moment]
     ring_panel(ax, samples, f"step {moment}: {mode_coverage(samples).n_covered}/8 modes")
 save(fig, "06_mode_collapse_over_time.png")
-print(" step  modes covered  high-quality  most populated mode")
-for step_no, covered, quality, top in history[:: max(1, len(history) // 10)]:
-    print(f"{int(step_no):5d}  {int(covered):13d}  {quality:12.1%}  {int(top):19d}")
+print(" step  modes covered  high-quality  most populated mode  its share of the samples")
+for step_no, covered, quality, top, share in history[:: max(1, len(history) // 10)]:
+    print(f"{int(step_no):5d}  {int(covered):13d}  {quality:12.1%}  {int(top):19d}  {share:24.0%}")
 
 # %% [markdown]
-# The samples travel as one cloud: at any moment they sit near one spot of the ring (the
-# printed "most populated mode" changes as the cloud moves), and the coverage stays at 0 or
-# 1 of 8. A loss curve would not show this; the coverage number does. Now all four runs: the
-# coverage over training, and the final samples.
+# The samples travel as one cloud: at any moment nearly all of them are nearest to one mode
+# (the last column; a generator that had learned the data would give each mode an eighth,
+# 12.5%), and the printed "most populated mode" changes as the cloud moves. That is mode
+# collapse: no diversity, whatever $z$.
+#
+# Why does the collapsed run cover **0** modes rather than 1? Because the cloud is never on
+# a mode. $G$ chases the spot the current $D$ finds most real, which is not the data but
+# wherever $D$'s logit is highest; $D$'s logit grows along a direction, so the cloud
+# overshoots, a streak pointing outwards past the ring. As soon as it arrives, $D$ learns that
+# the spot is fake and $G$ moves on. Coverage counts a mode only when a sample lies within
+# 0.06 of its centre, so a cloud that passes between and beyond the modes covers none: 0 of 8
+# measures both failures at once, no diversity (the share column) and no fidelity (no
+# high-quality samples). A loss curve would show neither. Now all four runs: the coverage
+# over training, and the final samples.
 
 # %%
 fig = new_figure(13, 6.2)
@@ -394,15 +414,118 @@ save(fig, "06_mode_collapse_fixes.png")
 #   fraction of high-quality samples keeps rising (to about three quarters by step 3,000 in
 #   the full run).
 #
-# On real images the coverage number is computed the same way, with a classifier instead of
-# the ring's geometry deciding which "mode" (class) each sample belongs to:
-# `minigen.metrics.class_coverage`, and `minigen train ... --classifier RUN` warns when it
-# drops during training. Stronger cures for collapse exist (minibatch discrimination,
-# unrolled GANs, Wasserstein losses), beyond this lesson.
+# ## 4. Mode collapse on images, and a discriminator with too little capacity
 #
-# In fast mode (`MINIGEN_FAST=1`) the ring runs are 600 steps instead of 3,000 and the MNIST
-# runs 150 calls instead of 300: the failures show just the same, the fixes have less time to
-# finish.
+# On images, mode collapse is the generator that draws **similar images whatever $z$**. The
+# coverage number is computed as on the ring, with a judge instead of the ring's geometry
+# deciding which "mode" (digit class) each sample belongs to; here the nearest training
+# image's label, as in lesson 8 (`minigen.metrics.class_coverage` counts the classes that
+# get at least 2% of the samples; `minigen train ... --classifier RUN` does the same with a
+# trained classifier and warns when it drops during training).
+#
+# The cause this time is a **weak discriminator**: one whose network is too small to tell
+# the data's variety from a single good-looking image. Its verdict is a simple function of
+# the pixels, and one image maximises it; $G$ finds that image and draws it for every $z$.
+# The fix is to **give $D$ more capacity**. Two runs of a GAN small enough to train in
+# seconds ($G$: 16 → 256 → 784; Adam with lr $10^{-3}$ for both players, on the MNIST
+# sample), identical except for $D$'s hidden layer: 8 units, or 256.
+
+# %%
+class SmallGAN(GAN):
+    """An MLP GAN that trains in seconds: G 16-256-784 (tanh), D 784-d_hidden-1."""
+
+    def __init__(self, d_hidden):
+        nn.Module.__init__(self)  # not GAN.__init__: other networks
+        self.latent_dim = 16
+        self.generator = nn.Sequential(
+            nn.Linear(16, 256), nn.LeakyReLU(0.2),
+            nn.Linear(256, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)),
+        )
+        self.discriminator = nn.Sequential(
+            nn.Flatten(), nn.Linear(784, d_hidden), nn.LeakyReLU(0.2), nn.Linear(d_hidden, 1),
+        )
+
+
+train_flat = unit_images(train_set).reshape(len(train_set), -1)  # the judge's memory, on the host
+train_sq = (train_flat**2).sum(axis=1)
+
+
+def judge(images):
+    """The label of the nearest training image (in pixels) for each image, pixels in [-1, 1]."""
+    flat = ((np.asarray(images) + 1) / 2).reshape(len(images), -1)
+    return train_set.labels[(train_sq[None, :] - 2 * flat @ train_flat.T).argmin(axis=1)]
+
+
+IMAGE_STEPS = 600 if FAST else 3000
+IMAGE_MOMENTS = [IMAGE_STEPS * k // 4 for k in (1, 2, 3, 4)]
+
+
+def run_images(d_hidden):
+    """Train SmallGAN(d_hidden); at each moment, G(fixed z) for 300 fixed z and their coverage."""
+    mg.manual_seed(0)
+    model = SmallGAN(d_hidden)
+    step = GANStep(model, lr=1e-3)
+    fixed_z = model.noise(300)
+    loader = DataLoader(train_set, 64, shuffle=True, seed=0, scale="symmetric", drop_last=True)
+    snapshots, done = {}, 0
+    while done < IMAGE_STEPS:
+        for real, _ in loader:
+            step(real)
+            done += 1
+            if done in IMAGE_MOMENTS:
+                with mg.no_grad():
+                    images = model.generate(fixed_z).numpy()
+                snapshots[done] = (images, class_coverage(judge(images)), images.std(axis=0).mean())
+            if done == IMAGE_STEPS:
+                break
+    return snapshots
+
+
+start = time.perf_counter()
+image_runs = {f"D with {h} hidden units": run_images(h) for h in (8, 256)}
+print(f"2 runs of {IMAGE_STEPS} steps in {time.perf_counter() - start:.0f} s")
+real_spread = unit_images(train_set)[:300].std(axis=0).mean() * 2  # in [-1, 1] pixels
+print(f"spread over z: the pixel-wise standard deviation over the 300 samples, averaged; "
+      f"300 real digits: {real_spread:.2f}")
+for name, snapshots in image_runs.items():
+    print(name)
+    for moment, (_, cover, spread) in snapshots.items():
+        print(f"  step {moment:5d}: spread over z {spread:.2f}; {cover}")
+
+# %%
+fig = new_figure(3.0 * len(IMAGE_MOMENTS), 6.9)
+for row, (name, snapshots) in zip(fig.subfigures(2, 1), image_runs.items(), strict=True):
+    row.suptitle(name, fontsize=11)
+    for ax, (moment, (images, cover, _)) in zip(row.subplots(1, len(IMAGE_MOMENTS)),
+                                                snapshots.items(), strict=True):
+        show_images(ax, images[:36], 6, f"step {moment}: {cover.covered}/10 classes",
+                    value_range=(-1, 1))
+save(fig, "06_mode_collapse_images.png")
+
+# %% [markdown]
+# Each panel is $G$ at one moment of its training, drawing from the **same 36 values of
+# $z$**. With 8 hidden units in $D$, the 36 images are nearly the same blob at every moment
+# (the spread over $z$ is a fraction of the real digits'), and what varies is *which* blob:
+# as on the ring, the collapsed generator hops from one image $D$ accepts to the next, so the
+# judge's labels, and the count of classes, change from moment to moment while the grid
+# stays uniform. With 256 hidden units, the same $G$ with the same optimiser draws a
+# different digit for each $z$ and covers all or nearly all ten classes. Look at the grid
+# and at both numbers together: a judge will always name some class, even for a blob, so the
+# count of classes alone can flatter a collapsed generator; the spread over $z$ cannot.
+#
+# Why capacity: to push $G$ out of a collapse, $D$ must be able to represent "this exact
+# image is too common", which a network with 8 hidden units barely can; it separates real
+# from fake with a few coarse pixel templates, and a single image can satisfy all of them.
+# A wider (or deeper, or convolutional) $D$ can tell the data's variety apart, and its
+# gradient then pushes $G$'s samples apart too. The same holds in the other direction: a $D$
+# that is too strong for $G$ gives the vanishing gradients of part 2. Balancing the two
+# networks, in size and in learning rate, is most of the craft of training a GAN. Stronger
+# cures for collapse exist (minibatch discrimination, which lets $D$ see a whole batch;
+# unrolled GANs; Wasserstein losses), beyond this lesson.
+#
+# In fast mode (`MINIGEN_FAST=1`) the ring runs are 600 steps instead of 3,000, the MNIST
+# runs 130 calls instead of 300 and the image runs 600 steps instead of 3,000: the failures
+# show just the same, the fixes have less time to finish.
 #
 # ## Exercises
 #

@@ -250,6 +250,10 @@ while len(history["loss_d"]) < ITERATIONS:
 seconds = time.perf_counter() - start
 print(f"{ITERATIONS} iterations of batch {BATCH} ({ITERATIONS * BATCH / len(train_set):.2f} "
       f"epochs) in {seconds:.0f} s, {seconds / ITERATIONS:.2f} s per iteration")
+if FAST:
+    print("fast mode: 60 iterations take G from flat grey to grey noise with a darker middle; "
+          "they cannot show strokes or digits. Run without MINIGEN_FAST (a few minutes) to see "
+          "the stages described at the end.")
 
 # %%
 fig = new_figure(3.1 * len(shown), 3.4)
@@ -327,11 +331,18 @@ save(fig, "07_curves.png")
 #    unstable. $G$'s output layer must be free to produce the data's own statistics (a mostly
 #    black background, $-1$), which a batchnorm would reset to mean 0 and variance 1 per
 #    batch before the Tanh.
-# 2. The same function class: a transposed convolution with a $7 \times 7$ kernel on a
-#    $1 \times 1$ input multiplies every input number by a $7 \times 7$ kernel per output
-#    channel, which is a linear map from 100 numbers to $256 \cdot 7 \cdot 7$, plus a bias.
-#    The difference is the bias: the convolution has one bias per channel (256), the `Linear`
-#    one per output number (12,544). Weights: $100 \cdot 256 \cdot 49 = 1{,}254{,}400$ in both.
+# 2. `Linear` + `Unflatten` is the larger class; it contains the transposed convolution. On a
+#    $1 \times 1$ input, a transposed convolution with a $7 \times 7$ kernel multiplies every
+#    input number by a $7 \times 7$ kernel per output channel: a linear map from 100 numbers
+#    to $256 \cdot 7 \cdot 7 = 12{,}544$, with $100 \cdot 256 \cdot 49 = 1{,}254{,}400$
+#    weights, any of which the `Linear` can have too. The biases differ: the convolution has
+#    one per channel (256), shared by the 49 positions; the `Linear` has one per output number
+#    (12,544). So every such `ConvTranspose2d` is a `Linear` + `Unflatten` whose bias is
+#    constant over each channel's positions, but a `Linear` whose bias varies within a
+#    channel is no `ConvTranspose2d`: the two classes are not the same. Parameters:
+#    $1{,}254{,}656$ against $1{,}266{,}944$. (In the DCGAN the next layer is `BatchNorm2d`,
+#    which subtracts each channel's mean: it cancels the convolution's bias entirely, and
+#    leaves of the `Linear`'s bias a $7 \times 7$ pattern per channel.)
 # 3. Four (2 × 2) of the 16: with the zeros inserted at stride 2, a $4 \times 4$ window covers
 #    2 × 2 real input pixels, wherever it is; the other 12 taps multiply zeros. Which four
 #    depends on the output pixel's parity (row and column even or odd): four interleaved

@@ -243,6 +243,9 @@ print("class asked for:    ", "  ".join(f"{k:4d}" for k in range(10)))
 print("judged that class:  ", "  ".join(f"{a:4.0%}" for a in agree))
 print(f"overall: {np.mean(agree):.1%} of 500 samples judged the class asked for "
       "(10% would be chance)")
+if FAST:
+    print("fast mode: 60 iterations are too few for G to use the label, so the agreement is "
+          "about chance. Run without MINIGEN_FAST (a few minutes) to see the classes appear.")
 
 # %% [markdown]
 # **What the run shows.** After the full run (600 iterations of 64 images, 4.6 epochs of the

@@ -213,8 +213,9 @@ if GPU:
     print(f"GPU 2048^3 product: {wrong.median * 1e6:.0f} us without sync, "
           f"{right.median * 1e6:.0f} us with sync")
 else:
-    print("no GPU: on one, 'without sync' stays near 10-20 us for any matrix size, while "
-          "'with sync' grows with the work (about 0.3-1 ms for 2048 x 2048 in float32).")
+    print("no GPU: on an NVIDIA H200 (section 8), this cell measured 23 us without sync and "
+          "371 us with sync; 'without sync' stays near 10-20 us for any matrix size, while "
+          "'with sync' grows with the work.")
 
 # %% [markdown]
 # Host synchronisation also hides in ordinary code: `loss.item()`, `print(loss)`,
@@ -266,8 +267,9 @@ for n in batches:
 # and about 40 array operations for this layer's forward and backward (im2col's 16 slice
 # copies, the sub-pixel input gradient's few copies and one product, the weight and bias
 # gradients: about 0.6 ms of fixed cost), and an effective 20 TFLOP/s for the products (a
-# recent data-centre GPU in float32). These are assumptions, not measurements: replace them with your GPU's numbers, or
-# measure with `minigen bench` on a machine with a GPU, which draws this plot from real runs.
+# recent data-centre GPU in float32). These are assumptions, not measurements; section 8
+# puts them beside what an NVIDIA H200 measured, and `minigen bench` on a machine with a GPU
+# draws this plot from real runs.
 
 # %%
 LAUNCH_S, OPS_PER_STEP, GPU_FLOPS = 15e-6, 40, 20e12
@@ -397,6 +399,128 @@ for spec in row_specs(["train_step"]):
 #
 # docs/results.md holds the numbers measured on the project's machine, with the BLAS kernel
 # that ran.
+
+# %% [markdown]
+# ## 8. On a real GPU: what an H200 measured
+#
+# The numbers below were measured on 2026-12-04 on one NVIDIA H200 (driver 580.159.04, CUDA
+# runtime 13.2, CuPy 14.2.0, PyTorch 2.11.0+cu130 for comparison, 16 Xeon cores for the host
+# side, Python 3.12), with minigen at commit 068e200 and `MINIGEN_DEVICE=cuda`: `minigen
+# bench --device all --compare-torch` for the layer rows and the training steps, and this
+# lesson itself for the timing rules. They come from the project's GPU run record
+# (`gpu-h200-2026-12-04/README.md` and its `bench.txt`, `run1-...txt`, `run3-...txt` in the
+# folder `shared/` beside the repository), and are copied here by hand, so the cell runs
+# anywhere.
+#
+# First the four rules, on that GPU:
+#
+# | rule | measured on the H200 |
+# |---|---|
+# | 1. repeat: eight single runs of a 512 x 512 product | 1.216, 0.384, 0.340, 0.332, 0.337, 0.318, 0.313, 0.356 ms |
+# | 2. warm up: `Conv2d` forward + backward, batch 8 | first call 3.0 ms, then 1.3 ms |
+# | 3. synchronise: 2048 x 2048 product | 23 us without sync, 371 us with sync (16x) |
+# | 4. copies, host to GPU | 0.1 GB/s for 4 KiB, 1.6 GB/s for 64 KiB, 10.5 GB/s for 16 MiB |
+#
+# The first of the eight runs paid the warm-up (the median of 30 was 0.323 ms); the
+# unsynchronised time measured the queue.
+# Now the crossover model of section 4 against the H200's measured `Conv2d(64, 128, 4, 2, 1)`
+# forward and backward:
+
+# %%
+H200 = {  # batch -> ms, Conv2d(64, 128, 4, 2, 1) forward + backward on (B, 64, 14, 14), float32
+    1: 0.747, 4: 0.919, 16: 0.948, 64: 0.732, 256: 1.311,
+}
+print("batch   modelled (ms)   H200 measured (ms)   H200 rate")
+for n, measured in H200.items():
+    modelled = 1e3 * (OPS_PER_STEP * LAUNCH_S + conv_flops * n / GPU_FLOPS)
+    print(f"{n:5d}   {modelled:13.3f}   {measured:18.3f}   {conv_flops * n / measured / 1e9:6.2f} TFLOP/s")
+
+fig = new_figure(6.5, 4)
+ax = fig.add_subplot()
+sizes = list(H200)
+ax.plot(sizes, [1e3 * (OPS_PER_STEP * LAUNCH_S + conv_flops * n / GPU_FLOPS) for n in sizes], "s--",
+        label="GPU, modelled: 40 x 15 us + flops / 20 TFLOP/s")
+ax.plot(sizes, list(H200.values()), "^-", label="NVIDIA H200, measured (2026-12-04)")
+ax.plot(batches, cpu_ms, "o-", label="CPU, measured here")
+ax.set_xscale("log", base=2)
+ax.set_yscale("log")
+ax.set_xlabel("batch size")
+ax.set_ylabel("forward + backward (ms)")
+ax.set_title("Conv2d(64, 128, 4, 2, 1): the model against an H200")
+ax.legend(fontsize=8)
+save(fig, "09_h200.png")
+
+# %% [markdown]
+# The model's shape holds: the H200's time is flat at 0.7 to 0.95 ms from batch 1 to 64, set
+# by the number of operations and not their size, and grows only at 256 (1.3 ms, where the
+# model says 1.1). The flat part is a little above the model's 0.6 ms: more operations, or
+# more microseconds each, than assumed. At batch 1 the GPU computes at 0.05 TFLOP/s, less
+# than the CPU; at 256 at 7.5 TFLOP/s, and the same product at 2048 x 2048 ran at 50 TFLOP/s.
+#
+# ### A whole training step is limited by the host
+#
+# The same holds for a whole DCGAN training step at batch 64, with a much larger count. How
+# much arithmetic is in it? Each convolution's multiply-adds per image follow from its
+# shapes; the backward costs about twice the forward (the input's gradient and the
+# weight's). In one step $G$ runs forward once and backward once (3 forward-equivalents),
+# and $D$ runs forward three times (real images, detached fakes, fakes for $G$'s loss) and
+# backward three times (two batches for $D$'s loss, one for $G$'s through the frozen $D$):
+# about 8 forward-equivalents, at the same batch.
+
+# %%
+from minigen import nn  # noqa: E402
+from minigen.models import DCGAN  # noqa: E402
+
+
+def multiply_adds(net, x):
+    """The multiply-adds of each convolution of ``net`` on the batch ``x``, summed per image."""
+    total = 0
+    with mg.no_grad():
+        for layer in net:
+            y = layer(x)
+            if isinstance(layer, nn.Conv2d):  # each output number: C_in * k * k products
+                total += y[0].numel() * layer.in_channels * layer.kernel_size[0] * layer.kernel_size[1]
+            elif isinstance(layer, nn.ConvTranspose2d):  # each input number meets C_out k k weights
+                total += x[0].numel() * layer.out_channels * layer.kernel_size[0] * layer.kernel_size[1]
+            x = y
+    return total, x
+
+
+dcgan = DCGAN()
+g_macs, fake = multiply_adds(dcgan.generator, mg.randn(1, 100, 1, 1))
+d_macs, _ = multiply_adds(dcgan.discriminator, fake)
+step_flops = 2 * (3 * g_macs + 8 * d_macs) * 64  # 2 flops per multiply-add, batch 64
+H200_STEP_MS, H200_PEAK = 18.1, 50e12  # measured: minigen's DCGAN step; the 2048^3 product's rate
+print(f"per image: G {2 * g_macs / 1e6:.1f} MFLOP forward, D {2 * d_macs / 1e6:.1f} MFLOP forward")
+print(f"one DCGAN step at batch 64: {step_flops / 1e9:.1f} GFLOP, "
+      f"{1e3 * step_flops / H200_PEAK:.2f} ms at the H200's 50 TFLOP/s")
+print(f"measured on the H200: {H200_STEP_MS} ms, of which the arithmetic would fill "
+      f"{100 * (1e3 * step_flops / H200_PEAK) / H200_STEP_MS:.0f}%")
+print(f"{H200_STEP_MS} ms / about 1,400 array operations = "
+      f"{1e3 * H200_STEP_MS / 1400:.0f} us per operation")
+
+# %% [markdown]
+# About 17 GFLOP, a third of a millisecond of the H200's arithmetic, in a step that took
+# 18.1 ms (and 34.8 ms in a later run on the same kind of machine). The
+# rest is the host: a minigen DCGAN step makes about 1,400 array operations (forward,
+# backward and Adam, counted in the GPU run), and each costs about 10 to 20 us of Python,
+# CuPy and kernel launch before the GPU sees it: $1400 \times 13\,\mu s \approx 18$ ms. The
+# GPU finishes each kernel in microseconds and waits for the next. That is why, measured on
+# the same H200:
+#
+# | DCGAN step, batch 64 | ms |
+# |---|---|
+# | minigen on the H200 (CuPy) | 18.1 and 34.8 (two runs) |
+# | PyTorch on the H200, eager | 5.3 to 8.3 (its operations cost the host a few us each) |
+# | PyTorch on the H200, the whole step captured as one CUDA graph | 1.8 (launched once) |
+# | minigen on 16 CPU cores | 165 |
+#
+# The GPU is 5 to 9 times faster than 16 CPU cores here, not the 100 times its arithmetic
+# would allow: a small-batch step is **host-limited**, not arithmetic-limited. The cures all
+# reduce the host's work per image: larger batches (the same 1,400 operations carry more
+# images), fewer and larger operations (fused kernels), or a captured graph that replays the
+# whole step without Python (CuPy refused to capture minigen's step: cuBLAS calls are not
+# allowed during capture).
 
 # %% [markdown]
 # ## Exercises
