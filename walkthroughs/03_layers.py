@@ -220,8 +220,8 @@ for ax in (ax_digit, ax_tiles):
 save(fig, "03_digit_patches.png")
 
 # %% [markdown]
-# And the two edge detectors: each output channel is one column of $X_{\text{col}}
-# W_{\text{mat}}^{\mathsf T}$, reshaped to $28 \times 28$. Red is positive, blue negative:
+# And the two edge detectors: each output channel is one column of
+# $X_{\text{col}} W_{\text{mat}}^{\mathsf T}$, reshaped to $28 \times 28$. Red is positive, blue negative:
 # kernel 0 is positive where the ink begins as you read from left to right and negative where
 # it ends; kernel 1 does the same from top to bottom.
 

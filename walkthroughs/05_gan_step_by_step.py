@@ -436,8 +436,9 @@ save(fig, "05_curves.png")
 #
 # $$\sigma(D^*(x)) = \frac{p_{\text{data}}(x)}{p_{\text{data}}(x) + p_g(x)},$$
 #
-# and with that $D$ the minimax objective becomes $-\log 4 + 2\,\mathrm{JSD}(p_{\text{data}}
-# \,\|\, p_g)$ (the Jensen-Shannon divergence), smallest exactly when $p_g = p_{\text{data}}$.
+# and with that $D$ the minimax objective becomes
+# $-\log 4 + 2\,\mathrm{JSD}(p_{\text{data}} \,\|\, p_g)$ (the Jensen-Shannon divergence),
+# smallest exactly when $p_g = p_{\text{data}}$.
 # There $\sigma(D^*) = \tfrac12$ everywhere: $D$ cannot do better than a coin toss, and $G$
 # cannot do better than the data itself. Neither player gains by moving alone: that pair is
 # the equilibrium. $D$'s loss is then $2 \ln 2 = 1.386$ and $G$'s $\ln 2 = 0.693$ (the dotted
@@ -592,9 +593,9 @@ save(fig, "05_adversarial_examples.png")
 # 2. Only wasteful: $D$'s weights would get gradients too, but `opt_g.step()` updates only
 #    $G$'s. But those gradients say "make the fakes look real", the opposite of $D$'s goal: an
 #    `opt_d.step()` without clearing them first would train $D$ to be fooled.
-# 3. $\text{BCE}(\tfrac12, 1) = -\ln \tfrac12 = \ln 2$ and $\text{BCE}(\tfrac12, 0) =
-#    -\ln(1 - \tfrac12) = \ln 2$; $D$'s loss has one of each, $2 \ln 2 = 1.386$; $G$'s is one
-#    term, $\ln 2 = 0.693$.
+# 3. $\text{BCE}(\tfrac12, 1) = -\ln \tfrac12 = \ln 2$ and
+#    $\text{BCE}(\tfrac12, 0) = -\ln(1 - \tfrac12) = \ln 2$; $D$'s loss has one of each,
+#    $2 \ln 2 = 1.386$; $G$'s is one term, $\ln 2 = 0.693$.
 # 4. Each player's loss must move only its own weights. One optimizer stepping on the sum of
 #    the two losses would move $D$ by $G$'s gradient too (the gradient of "be fooled"). Two
 #    optimizers also keep separate Adam statistics, and allow different learning rates.

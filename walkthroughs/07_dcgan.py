@@ -108,12 +108,12 @@ loader = DataLoader(train_set, BATCH, shuffle=True, seed=0, scale="symmetric", d
 #
 # The sizes follow from lesson 3's formulas. A transposed convolution maps $H$ to
 # $(H - 1)s - 2p + k$: $(1 - 1) \cdot 1 - 0 + 7 = 7$, then $(7 - 1) \cdot 2 - 2 + 4 = 14$ and
-# $(14 - 1) \cdot 2 - 2 + 4 = 28$. A convolution maps $H$ to $\lfloor (H + 2p - k)/s \rfloor
-# + 1$: $28 \to 14 \to 7$, and the last $7 \times 7$ kernel with no padding covers the whole
-# $7 \times 7$ map at once, $\lfloor (7 - 7)/1 \rfloor + 1 = 1$. That last convolution is
-# exactly a fully connected layer over $128 \cdot 7 \cdot 7$ features, written as a
-# convolution: the guideline is about hidden layers, and about letting every layer keep the
-# image's spatial layout.
+# $(14 - 1) \cdot 2 - 2 + 4 = 28$. A convolution maps $H$ to
+# $\lfloor (H + 2p - k)/s \rfloor + 1$: $28 \to 14 \to 7$, and the last $7 \times 7$ kernel
+# with no padding covers the whole $7 \times 7$ map at once,
+# $\lfloor (7 - 7)/1 \rfloor + 1 = 1$. That last convolution is exactly a fully connected
+# layer over $128 \cdot 7 \cdot 7$ features, written as a convolution: the guideline is about
+# hidden layers, and about letting every layer keep the image's spatial layout.
 
 # %%
 mg.manual_seed(0)

@@ -421,7 +421,7 @@ for spec in row_specs(["train_step"]):
 # | 3. synchronise: 2048 x 2048 product | 23 us without sync, 371 us with sync (16x) |
 # | 4. copies, host to GPU | 0.1 GB/s for 4 KiB, 1.6 GB/s for 64 KiB, 10.5 GB/s for 16 MiB |
 #
-# The first of the eight runs paid the warm-up (the median of 30 was 0.323 ms); the
+# The first of the eight runs paid the warm-up (the timed median was 0.323 ms); the
 # unsynchronised time measured the queue.
 # Now the crossover model of section 4 against the H200's measured `Conv2d(64, 128, 4, 2, 1)`
 # forward and backward:

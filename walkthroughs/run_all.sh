@@ -4,13 +4,14 @@
 #
 #   walkthroughs/run_all.sh                    # full size
 #   MINIGEN_FAST=1 walkthroughs/run_all.sh     # fast mode (what CI runs: .ci/run)
+#   MINIGEN_FAST=1 MINIGEN_DEVICE=strict walkthroughs/run_all.sh   # on the strict stand-in device
 #   MINIGEN_FIGURES=out/ walkthroughs/run_all.sh   # keep the figures in out/
 #
 # Uses `python` from PATH (put a virtual environment's bin/ first), MPLBACKEND=Agg, and writes
 # figures to $MINIGEN_FIGURES, or else to a fresh temporary folder (printed at the start).
 # Each walkthrough's output goes to a log file beside the figures; on a failure, the log is
 # printed, with the file name and its exit status. Prints one line per walkthrough with its
-# time in seconds.
+# time in seconds, and in fast mode a warning for a lesson over its 30 s.
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -34,7 +35,7 @@ fi
 
 mode="full"
 [ "${MINIGEN_FAST:-}" = "1" ] && mode="fast (MINIGEN_FAST=1)"
-echo "walkthroughs: ${#files[@]} files, $mode mode, $("$python" --version 2>&1), figures in $MINIGEN_FIGURES"
+echo "walkthroughs: ${#files[@]} files, $mode mode, device ${MINIGEN_DEVICE:-cpu}, $("$python" --version 2>&1), figures in $MINIGEN_FIGURES"
 
 now() { date +%s.%N; }
 total_start=$(now)
@@ -52,6 +53,11 @@ for file in "${files[@]}"; do
     exit 1
   fi
   printf 'ok    %-28s %6s s\n' "$name" "$seconds"
+  if [ "${MINIGEN_FAST:-}" = "1" ] && awk -v s="$seconds" 'BEGIN { exit !(s > 30) }'; then
+    # Fast mode promises at most 30 s a lesson on a 2-core machine; a busy machine can break
+    # that without the lesson being at fault, so this warns rather than fails.
+    echo "      warning: $name took more than the 30 s fast mode allows a lesson" >&2
+  fi
 done
 total=$(awk -v a="$total_start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 echo "walkthroughs: all ${#files[@]} passed in ${total} s"
