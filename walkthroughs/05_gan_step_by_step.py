@@ -453,8 +453,9 @@ save(fig, "05_curves.png")
 # **What the run shows.** In fast mode (8 epochs over 2,048 images, 256 iterations) both
 # of $D$'s verdicts still hover above one half, and $G$ has gone from grey noise to the same
 # noisy dark smudge in the middle of every image: it has learned roughly where digits put
-# their ink, not their shapes, and it ignores $z$ (every fake looks alike). That is as far
-# as a few seconds go. The full run (30 epochs over the 8,334 images, 3,900 iterations,
+# their ink, not their shapes, and it ignores $z$ (every fake looks alike: the printed
+# spread over $z$ is a fraction of the real digits'). That is as far as 256 iterations go,
+# and the output says so. The full run (30 epochs over the 8,334 images, 3,900 iterations,
 # about a minute and a half on a CPU) shows the stages a GAN goes through: one smudge for
 # every $z$ (epochs 1 and 2); fakes that differ between $z$, some still with the wrong
 # background; strokes; and by the last epochs, speckled digits, many of them recognisable

@@ -293,8 +293,8 @@ for name, r in mnist_runs.items():
 # initial weights.
 
 # %%
-STEPS = 600 if FAST else 3000
-EVERY = 100  # measure the coverage every EVERY steps, on 2,000 samples
+STEPS = 400 if FAST else 3000
+EVERY = 50 if FAST else 100  # measure the coverage every EVERY steps, on 2,000 samples
 centers = ring_centers()
 ring_runs_options = {
     "fast G (collapses)": dict(),
@@ -340,7 +340,7 @@ for name, (_, snapshots) in ring_runs.items():
 
 # %%
 history, snapshots = ring_runs["fast G (collapses)"]
-moments = [int(s) for s in np.linspace(EVERY, STEPS, 6).round(-2)]
+moments = [int(history[i, 0]) for i in np.linspace(1, len(history) - 1, 6).round().astype(int)]
 
 
 def ring_panel(ax, samples, title):
@@ -456,7 +456,7 @@ def judge(images):
     return train_set.labels[(train_sq[None, :] - 2 * flat @ train_flat.T).argmin(axis=1)]
 
 
-IMAGE_STEPS = 600 if FAST else 3000
+IMAGE_STEPS = 500 if FAST else 3000
 IMAGE_MOMENTS = [IMAGE_STEPS * k // 4 for k in (1, 2, 3, 4)]
 
 

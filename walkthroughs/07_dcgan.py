@@ -302,8 +302,8 @@ save(fig, "07_curves.png")
 # epochs of the full datasets (4,685 iterations on Fashion-MNIST).
 #
 # In fast mode (`MINIGEN_FAST=1`: 60 iterations of 32 images) $G$ has not got past grey
-# noise with a faint regular texture, darker in the middle where digits put their ink; a
-# few seconds of training buy no more. Run the lesson without `MINIGEN_FAST` to see the
+# noise with a faint regular texture, darker in the middle where digits put their ink; 60
+# iterations buy no more, and the output says so. Run the lesson without `MINIGEN_FAST` to see the
 # stages above.
 #
 # ## Exercises
