@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from test_walkthroughs import LESSONS, cells
 
-REGENERATE = "jupytext --to ipynb walkthroughs/[0-9]*.py"
+REGENERATE = "jupytext --update --to ipynb walkthroughs/[0-9]*.py"
 
 
 def script_cells(path: Path) -> list[tuple[str, str]]:
