@@ -11,7 +11,8 @@
 # figures to $MINIGEN_FIGURES, or else to a fresh temporary folder (printed at the start).
 # Each walkthrough's output goes to a log file beside the figures; on a failure, the log is
 # printed, with the file name and its exit status. Prints one line per walkthrough with its
-# time in seconds, and in fast mode a warning for a lesson over its 30 s.
+# time in seconds and the CPU seconds it used, and in fast mode a warning for a lesson over
+# its 30 s.
 set -uo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -43,16 +44,20 @@ for file in "${files[@]}"; do
   name="$(basename "$file")"
   log="$logs/${name%.py}.log"
   start=$(now)
-  "$python" "$file" >"$log" 2>&1
+  # bash's `time` also gives the CPU seconds the lesson used (user + sys): on a shared
+  # machine the wall-clock time grows with the other programs' load, the CPU time hardly.
+  TIMEFORMAT='%U %S'
+  { time "$python" "$file" >"$log" 2>&1; } 2>"$log.cpu"
   status=$?
   seconds=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+  cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$log.cpu")
   if [ $status -ne 0 ]; then
     echo "FAIL  $name  (exit $status after ${seconds} s); its output:" >&2
     sed 's/^/    /' "$log" >&2
     echo "walkthroughs: FAILED at walkthroughs/$name" >&2
     exit 1
   fi
-  printf 'ok    %-28s %6s s\n' "$name" "$seconds"
+  printf 'ok    %-28s %6s s   (cpu %5s s)\n' "$name" "$seconds" "$cpu"
   if [ "${MINIGEN_FAST:-}" = "1" ] && awk -v s="$seconds" 'BEGIN { exit !(s > 30) }'; then
     # Fast mode promises at most 30 s a lesson on a 2-core machine; a busy machine can break
     # that without the lesson being at fault, so this warns rather than fails.
