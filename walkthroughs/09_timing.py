@@ -48,6 +48,7 @@ if importlib.util.find_spec("minigen") is None:
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 
@@ -273,7 +274,24 @@ for n in batches:
 
 # %%
 LAUNCH_S, OPS_PER_STEP, GPU_FLOPS = 15e-6, 40, 20e12
-model_gpu_ms = [1e3 * (OPS_PER_STEP * LAUNCH_S + conv_flops * n / GPU_FLOPS) for n in batches]
+
+
+def modelled_gpu_ms(n):
+    """The model's forward + backward time of the layer at batch n, in ms."""
+    return 1e3 * (OPS_PER_STEP * LAUNCH_S + conv_flops * n / GPU_FLOPS)
+
+
+def crossover_plot(ax, title):
+    """The axes of a time-against-batch plot: log scales, labels, title, legend."""
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("batch size")
+    ax.set_ylabel("forward + backward (ms)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
+model_gpu_ms = [modelled_gpu_ms(n) for n in batches]
 fig = new_figure(6.5, 4)
 ax = fig.add_subplot()
 ax.plot(batches, cpu_ms, "o-", label="CPU, measured here")
@@ -293,12 +311,7 @@ if GPU:
         gpu_ms.append(1e3 * measure(gpu_step, sync=lambda: mg.synchronize("cuda"),
                                     warmup=3, repeats=7).median)
     ax.plot(batches, gpu_ms, "^-", label="GPU, measured")
-ax.set_xscale("log", base=2)
-ax.set_yscale("log")
-ax.set_xlabel("batch size")
-ax.set_ylabel("forward + backward (ms)")
-ax.set_title("Conv2d(64, 128, 4, 2, 1): where does the GPU start to pay?")
-ax.legend(fontsize=8)
+crossover_plot(ax, "Conv2d(64, 128, 4, 2, 1): where does the GPU start to pay?")
 save(fig, "09_crossover.png")
 model_cross = next((n for n, c, g in zip(batches, cpu_ms, model_gpu_ms, strict=True) if g < c),
                    None)
@@ -432,22 +445,17 @@ H200 = {  # batch -> ms, Conv2d(64, 128, 4, 2, 1) forward + backward on (B, 64, 
 }
 print("batch   modelled (ms)   H200 measured (ms)   H200 rate")
 for n, measured in H200.items():
-    modelled = 1e3 * (OPS_PER_STEP * LAUNCH_S + conv_flops * n / GPU_FLOPS)
-    print(f"{n:5d}   {modelled:13.3f}   {measured:18.3f}   {conv_flops * n / measured / 1e9:6.2f} TFLOP/s")
+    print(f"{n:5d}   {modelled_gpu_ms(n):13.3f}   {measured:18.3f}   "
+          f"{conv_flops * n / measured / 1e9:6.2f} TFLOP/s")
 
 fig = new_figure(6.5, 4)
 ax = fig.add_subplot()
 sizes = list(H200)
-ax.plot(sizes, [1e3 * (OPS_PER_STEP * LAUNCH_S + conv_flops * n / GPU_FLOPS) for n in sizes], "s--",
+ax.plot(sizes, [modelled_gpu_ms(n) for n in sizes], "s--",
         label="GPU, modelled: 40 x 15 us + flops / 20 TFLOP/s")
 ax.plot(sizes, list(H200.values()), "^-", label="NVIDIA H200, measured (2026-12-04)")
 ax.plot(batches, cpu_ms, "o-", label="CPU, measured here")
-ax.set_xscale("log", base=2)
-ax.set_yscale("log")
-ax.set_xlabel("batch size")
-ax.set_ylabel("forward + backward (ms)")
-ax.set_title("Conv2d(64, 128, 4, 2, 1): the model against an H200")
-ax.legend(fontsize=8)
+crossover_plot(ax, "Conv2d(64, 128, 4, 2, 1): the model against an H200")
 save(fig, "09_h200.png")
 
 # %% [markdown]
@@ -469,6 +477,7 @@ save(fig, "09_h200.png")
 
 # %%
 from minigen import nn  # noqa: E402
+from minigen.bench.op_count import step_op_count  # noqa: E402
 from minigen.models import DCGAN  # noqa: E402
 
 
@@ -496,15 +505,20 @@ print(f"one DCGAN step at batch 64: {step_flops / 1e9:.1f} GFLOP, "
       f"{1e3 * step_flops / H200_PEAK:.2f} ms at the H200's 50 TFLOP/s")
 print(f"measured on the H200: {H200_STEP_MS} ms, of which the arithmetic would fill "
       f"{100 * (1e3 * step_flops / H200_PEAK) / H200_STEP_MS:.0f}%")
-print(f"{H200_STEP_MS} ms / about 1,400 array operations = "
-      f"{1e3 * H200_STEP_MS / 1400:.0f} us per operation")
+ops = step_op_count("dcgan")  # one step's array operations, counted on the strict device
+print(f"array operations in one DCGAN step of this engine: {ops.total:,}, most from "
+      + ", ".join(f"{Path(source).name} ({n})" for source, n in ops.top_sources(3)))
+print(f"{H200_STEP_MS} ms / 1,420 operations (the engine the H200 ran) = "
+      f"{1e3 * H200_STEP_MS / 1420:.0f} us per operation")
 
 # %% [markdown]
 # About 17 GFLOP, a third of a millisecond of the H200's arithmetic, in a step that took
 # 18.1 ms (and 34.8 ms in a later run on the same kind of machine). The
 # rest is the host: a minigen DCGAN step makes about 1,400 array operations (forward,
-# backward and Adam, counted in the GPU run), and each costs about 10 to 20 us of Python,
-# CuPy and kernel launch before the GPU sees it: $1400 \times 13\,\mu s \approx 18$ ms. The
+# backward and Adam: 1,420 on the engine the H200 ran; the cell counts this engine's with
+# `minigen.bench.op_count`, on the strict device, which runs the same code as CuPy; `minigen
+# bench --count-ops` does it for every model), and each costs about 10 to 20 us of Python,
+# CuPy and kernel launch before the GPU sees it: $1420 \times 13\,\mu s \approx 18$ ms. The
 # GPU finishes each kernel in microseconds and waits for the next. That is why, measured on
 # the same H200:
 #
