@@ -245,7 +245,7 @@ save(fig, "06_d_overpowers_g.png")
 # The saturating $G$ is not frozen, though. Adam divides each gradient by a running estimate
 # of its own size, so even a tiny gradient makes steps of about the learning rate; they just
 # follow a weak signal. In the full run (300 calls) you can watch it stumble out of the trap
-# after about 170 calls, after which $D(G(z))$ swings between 0.01 and 1: the game has
+# after about 145 calls, after which $D(G(z))$ swings between 0.01 and 1: the game has
 # become unstable rather than healthy. With plain SGD, the step itself would be a hundred
 # times smaller.
 #
