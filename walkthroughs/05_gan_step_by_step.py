@@ -513,9 +513,10 @@ for eps in (0.05, 0.1, 0.2):
 # the change is faint noise, not a different digit. After the full run, moving no pixel by
 # more than 0.1 takes $D$'s belief in real digits from about 0.6 to about 0.2, while random
 # moves of the same size leave it near 0.55. (After fast mode's 256 iterations $D$ is barely
-# trained, its verdicts near one half, and they move less.) Now the generator's view: start from a blank grey image and take
-# FGSM steps that make $D$ say "real" (the gradient of "as if real" BCE, descended). This is
-# the gradient $G$ follows, applied to the pixels directly.
+# trained, its verdicts near one half, and they move less.) Now the generator's view: start
+# from a blank grey image and take FGSM steps that make $D$ say "real" (the gradient of the
+# "as if real" BCE, descended). This is the gradient $G$ follows, applied to the pixels
+# directly.
 
 # %%
 blank = mg.zeros(16, 1, 28, 28)
