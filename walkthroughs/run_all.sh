@@ -57,7 +57,7 @@ for file in "${files[@]}"; do
     echo "walkthroughs: FAILED at walkthroughs/$name" >&2
     exit 1
   fi
-  printf 'ok    %-28s %6s s   (cpu %5s s)\n' "$name" "$seconds" "$cpu"
+  printf 'ok    %-28s %6s s   (CPU time %5s s)\n' "$name" "$seconds" "$cpu"
   if [ "${MINIGEN_FAST:-}" = "1" ] && awk -v s="$seconds" 'BEGIN { exit !(s > 30) }'; then
     # Fast mode promises at most 30 s a lesson on a 2-core machine; a busy machine can break
     # that without the lesson being at fault, so this warns rather than fails.
