@@ -9,6 +9,15 @@ import numpy as np
 import minigen as mg
 
 
+def model_device(model: mg.nn.Module, device: mg.Device | str | None) -> mg.Device:
+    """``device``, or where ``model``'s parameters live when it is None (so a model moved to a
+    GPU is measured there without saying so twice)."""
+    if device is not None:
+        return mg.Device(device)
+    first = next(iter(model.parameters()), None)
+    return first.device if first is not None else mg.get_default_device()
+
+
 def host_batches(images: np.ndarray, batch_size: int) -> Iterator[np.ndarray]:
     """Consecutive float32 slices of ``images`` of at most ``batch_size``."""
     images = np.ascontiguousarray(images, dtype=np.float32)

@@ -13,17 +13,17 @@ from __future__ import annotations
 import numpy as np
 
 import minigen as mg
-from minigen.metrics.batches import map_batches
+from minigen.metrics.batches import map_batches, model_device
 from minigen.metrics.frechet import frechet_distance
 from minigen.models import Classifier
 
 
 def classify(
-    classifier: Classifier, images: np.ndarray, device: mg.Device | str = "cpu",
+    classifier: Classifier, images: np.ndarray, device: mg.Device | str | None = None,
     batch_size: int = 500,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(features (N, 128) float32, predicted classes (N,)) of images (N, 1, 28, 28) in [0, 1]."""
-    device = mg.Device(device)
+    device = model_device(classifier, device)
     classifier.eval()
     features = map_batches(classifier.features, images, device, batch_size)
     # The head is one Linear layer: apply it on the host copy's device twin, batch by batch.
@@ -33,7 +33,7 @@ def classify(
 
 def classifier_frechet_distance(
     classifier: Classifier, samples: np.ndarray, real: np.ndarray,
-    device: mg.Device | str = "cpu",
+    device: mg.Device | str | None = None,
 ) -> float:
     """Frechet distance between samples and real images in the classifier's feature space."""
     f_samples, _ = classify(classifier, samples, device)
@@ -42,7 +42,7 @@ def classifier_frechet_distance(
 
 
 def accuracy(
-    classifier: Classifier, images: np.ndarray, labels: np.ndarray, device: mg.Device | str = "cpu"
+    classifier: Classifier, images: np.ndarray, labels: np.ndarray, device: mg.Device | str | None = None
 ) -> float:
     """Fraction of ``images`` whose predicted class is ``labels``."""
     _, predicted = classify(classifier, images, device)

@@ -13,16 +13,16 @@ from typing import Any
 
 import minigen as mg
 from minigen import nn
-from minigen.metrics.batches import host_batches
+from minigen.metrics.batches import host_batches, model_device
 from minigen.nn import functional as F
 from minigen.train.vae_step import kl_per_dim
 
 
 def negative_elbo(
-    model: nn.Module, images: Any, device: mg.Device | str = "cpu", batch_size: int = 500
+    model: nn.Module, images: Any, device: mg.Device | str | None = None, batch_size: int = 500
 ) -> float:
     """Mean negative ELBO (nats per image) of float32 ``images`` (N, 1, 28, 28) in [0, 1]."""
-    device = mg.Device(device)
+    device = model_device(model, device)
     was_training = model.training
     model.eval()
     total = None

@@ -6,10 +6,11 @@ import numpy as np
 
 import minigen as mg
 from minigen import nn
+from minigen.metrics.batches import model_device
 
 
 def draw_samples(
-    model: nn.Module, n: int, device: mg.Device | str = "cpu", batch_size: int = 500,
+    model: nn.Module, n: int, device: mg.Device | str | None = None, batch_size: int = 500,
     label: int | None = None,
 ) -> np.ndarray:
     """``n`` samples of ``model`` as a float32 (n, 1, 28, 28) array in [0, 1].
@@ -21,6 +22,7 @@ def draw_samples(
         raise ValueError(f"{type(model).__name__} is not a generative model: it has no sample()")
     if label is not None and not getattr(model, "conditional", False):
         raise ValueError(f"--label needs a conditional model (cgan), not {type(model).__name__}")
+    device = model_device(model, device)
     model.eval()
     chunks = []
     for start in range(0, n, batch_size):
