@@ -159,8 +159,7 @@ def rewrite_source(source: str) -> Rewrite:
         first = lines[start]
         indent = first[: len(first) - len(first.lstrip())]
         # Keep whatever shares the line after the statement (a comment, `; more`).
-        tail = first[node.col_offset:] if start != end else ""
-        rest = tail[node.end_col_offset - node.col_offset:] if tail else "\n"
+        rest = first[node.end_col_offset:] if start == end else "\n"
         new_lines[start] = indent + replacement + (rest if rest.strip() else "\n")
         for i in range(start + 1, end + 1):
             new_lines[i] = "\n"

@@ -50,7 +50,9 @@ def default_collate(batch: Sequence[Any]) -> Any:
             raise RuntimeError("each element in list of batch should be of equal size")
         fields = [default_collate(list(field)) for field in zip(*batch, strict=True)]
         return tuple(fields) if isinstance(first, tuple) else fields
-    raise TypeError(f"default_collate: batch must contain tensors, arrays, numbers, dicts or lists; found {type(first)}")
+    raise TypeError(
+        f"default_collate: batch must contain tensors, arrays, numbers, dicts or lists; found {type(first)}"
+    )
 
 
 class DataLoader:
