@@ -56,57 +56,63 @@ class Example:
     quick: list[str]
     epoch: list[str]
     what: str = ""
+    result_lines: tuple[str, ...] = ()  # regexes: the lines of output that say how it went (last match of each)
 
 
 EXAMPLES = [
     Example("mnist", "mnist/main.py",
             ["--epochs", "1", "--dry-run", "--test-batch-size", "200"],
             ["--epochs", "1", "--test-batch-size", "200"],
-            "CNN classifier, Adadelta + StepLR; --dry-run: one training batch, then the test set"),
+            "CNN classifier, Adadelta + StepLR; --dry-run: one training batch, then the test set",
+            (r"Test set: .*",)),
     Example("vae", "vae/main.py", ["--epochs", "1"], ["--epochs", "1"],
-            "VAE on MLPs, one epoch of the sample, reconstructions and samples saved as PNG"),
+            "VAE on MLPs, one epoch of the sample, reconstructions and samples saved as PNG",
+            (r"Test set loss: .*",)),
     Example("dcgan", "dcgan/main.py",
             ["--dataset", "mnist", "--dataroot", "{data}", "--dry-run", "--workers", "0"],
             ["--dataset", "mnist", "--dataroot", "{data}", "--niter", "1", "--workers", "0"],
-            "64x64 DCGAN on MNIST resized to 64; --dry-run: one step of D and G, images, checkpoints"),
+            "64x64 DCGAN on MNIST resized to 64; --dry-run: one step of D and G, images, checkpoints",
+            (r"Loss_D: .*",)),
     Example("mnist_forward_forward", "mnist_forward_forward/main.py",
             ["--epochs", "10", "--train_size", "2000", "--test_size", "1000"],
             ["--epochs", "100"],
-            "Hinton's forward-forward: two layers trained full-batch on (a slice of) the sample"),
+            "Hinton's forward-forward: two layers trained full-batch on (a slice of) the sample",
+            (r"train error: .*", r"test error: .*")),
     Example("regression", "regression/main.py", [], [],
-            "fits a degree-4 polynomial with smooth_l1_loss and manual SGD until the loss < 1e-3"),
+            "fits a degree-4 polynomial with smooth_l1_loss and manual SGD until the loss < 1e-3",
+            (r"Loss: .* after \d+ batches",)),
 ]
 
 
 # -- rewriting -----------------------------------------------------------------------------------
 
-def map_module(name: str) -> str:
+def map_module(name: str, engine: str = "minigen") -> str:
     """The module that replaces ``name`` in an import (unchanged when it is neither torch's nor
-    torchvision's)."""
+    torchvision's; with ``engine="torch"``, only torchvision's is replaced)."""
     parts = name.split(".")
     if parts[:3] == ["torch", "utils", "data"]:
         return ".".join([TORCH_DATA, *parts[3:]])
-    if parts[0] == "torch":
+    if parts[0] == "torch" and engine == "minigen":
         return ".".join(["minigen", *parts[1:]])
     if parts[0] == "torchvision":
         return ".".join([TORCHVISION, *parts[1:]])
     return name
 
 
-def _top_alias(name: str) -> str:
-    return {"torch": "minigen", "torchvision": TORCHVISION}.get(name, name)
+def _top_alias(name: str, engine: str) -> str:
+    return {"torch": "minigen" if engine == "minigen" else "torch", "torchvision": TORCHVISION}.get(name, name)
 
 
-def rewrite_import(node: ast.Import | ast.ImportFrom) -> str | None:
+def rewrite_import(node: ast.Import | ast.ImportFrom, engine: str = "minigen") -> str | None:
     """The statement replacing an import node, or None when it imports nothing of PyTorch's."""
     if isinstance(node, ast.ImportFrom):
-        if node.level or node.module is None or map_module(node.module) == node.module:
+        if node.level or node.module is None or map_module(node.module, engine) == node.module:
             return None
         names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in node.names)
-        return f"from {map_module(node.module)} import {names}"
+        return f"from {map_module(node.module, engine)} import {names}"
     parts, changed = [], False
     for alias in node.names:
-        new = map_module(alias.name)
+        new = map_module(alias.name, engine)
         changed |= new != alias.name
         if alias.asname:
             parts.append(f"import {new} as {alias.asname}")
@@ -114,10 +120,12 @@ def rewrite_import(node: ast.Import | ast.ImportFrom) -> str | None:
             parts.append(f"import {new}")
         else:  # `import torch.nn.parallel` binds `torch`: bind it to what replaces torch
             top = alias.name.split(".")[0]
-            if new == _top_alias(top):
+            if new == _top_alias(top, engine):
                 parts.append(f"import {new} as {top}")
+            elif _top_alias(top, engine) == top:
+                parts += [f"import {new}", f"import {top}"]
             else:
-                parts += [f"import {new}", f"import {_top_alias(top)} as {top}"]
+                parts += [f"import {new}", f"import {_top_alias(top, engine)} as {top}"]
     return "; ".join(parts) if changed else None
 
 
@@ -138,9 +146,10 @@ class Rewrite:
     changes: list[tuple[int, str, str]] = field(default_factory=list)  # (line, before, after)
 
 
-def rewrite_source(source: str) -> Rewrite:
+def rewrite_source(source: str, engine: str = "minigen") -> Rewrite:
     """``source`` with its PyTorch and torchvision imports and its DataLoader calls replaced,
-    line for line (an import written over several lines keeps its extra lines, blank)."""
+    line for line (an import written over several lines keeps its extra lines, blank).
+    ``engine="torch"`` keeps PyTorch: only the data loading is replaced, for comparison."""
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     new_lines = list(lines)
@@ -151,11 +160,13 @@ def rewrite_source(source: str) -> Rewrite:
     for node in ast.walk(tree):
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
             continue
-        replacement = rewrite_import(node)
+        replacement = rewrite_import(node, engine)
         import_lines.update(range(node.lineno, node.end_lineno + 1))
+        start, end = node.lineno - 1, node.end_lineno - 1
+        if isinstance(node, ast.Import) and any(a.name == "torch" for a in node.names):
+            first_torch_import = start if first_torch_import is None else min(first_torch_import, start)
         if replacement is None:
             continue
-        start, end = node.lineno - 1, node.end_lineno - 1
         first = lines[start]
         indent = first[: len(first) - len(first.lstrip())]
         # Keep whatever shares the line after the statement (a comment, `; more`).
@@ -163,8 +174,6 @@ def rewrite_source(source: str) -> Rewrite:
         new_lines[start] = indent + replacement + (rest if rest.strip() else "\n")
         for i in range(start + 1, end + 1):
             new_lines[i] = "\n"
-        if isinstance(node, ast.Import) and any(a.name == "torch" for a in node.names):
-            first_torch_import = start if first_torch_import is None else min(first_torch_import, start)
     uses_data = False
     if data_use is not None:
         for i, line in enumerate(new_lines):
@@ -334,6 +343,7 @@ def _missing_method(name: str) -> str | None:
 @dataclass
 class Result:
     name: str
+    engine: str
     ok: bool
     seconds: float
     summary: str
@@ -362,19 +372,21 @@ def first_error(stderr: str, script: Path) -> str:
 
 
 def run_example(example: Example, examples_dir: Path, workdir: Path, mode: str = "quick",
-                max_batches: int | None = None, timeout: float = 900, verbose: bool = False) -> Result:
-    """Copy the example's folder into ``workdir``, rewrite its script, run it, and report."""
+                max_batches: int | None = None, timeout: float = 900, verbose: bool = False,
+                engine: str = "minigen") -> Result:
+    """Copy the example's folder into ``workdir``, rewrite its script, run it, and report.
+    ``engine="torch"``: the example under PyTorch, on the same data (torchvision replaced)."""
     source_dir = (examples_dir / example.script).parent
     script_path = examples_dir / example.script
     if not script_path.is_file():
         raise FileNotFoundError(
             f"{script_path} not found: --examples must be a checkout of github.com/pytorch/examples"
         )
-    target = workdir / example.name
+    target = workdir / (example.name if engine == "minigen" else f"{example.name}-{engine}")
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source_dir, target)
-    rewrite = rewrite_source(script_path.read_text())
+    rewrite = rewrite_source(script_path.read_text(), engine)
     script = target / Path(example.script).name
     script.write_text(rewrite.source)
     data = workdir / "data"
@@ -384,6 +396,7 @@ def run_example(example: Example, examples_dir: Path, workdir: Path, mode: str =
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), *filter(None, [env.get("PYTHONPATH")])])
     env.setdefault("MPLBACKEND", "Agg")
     env.pop("MINIGEN_EXAMPLES_MAX_BATCHES", None)
+    env["TORCHVISION_SHIM_LIB"] = engine
     if max_batches:
         env["MINIGEN_EXAMPLES_MAX_BATCHES"] = str(max_batches)
     command = " ".join(["python", script.name, *args])
@@ -402,13 +415,16 @@ def run_example(example: Example, examples_dir: Path, workdir: Path, mode: str =
         print(out + err)
     ok = rc == 0
     if ok:
-        tail = [ln for ln in out.strip().splitlines() if ln.strip()]
-        summary = "ran to completion" + (f"; last output: {tail[-1].strip()}" if tail else "")
+        tail = [ln.strip() for ln in out.strip().splitlines() if ln.strip()]
+        found = [[m.group(0) for m in map(re.compile(rx).search, tail) if m] for rx in example.result_lines]
+        last = "; ".join(f[-1] for f in found if f) or (tail[-1] if tail else "")
+        summary = "ran to completion" + (f"; last output: {last}" if last else "")
     elif rc is None:
         summary = f"timed out after {timeout:.0f} s"
     else:
         summary = "failed at " + first_error(err, script)
-    return Result(example.name, ok, seconds, summary, missing_names(rewrite.source), log, command)
+    missing = missing_names(rewrite.source) if engine == "minigen" else []
+    return Result(example.name, engine, ok, seconds, summary, missing, log, command)
 
 
 def _text(data: Any) -> str:
@@ -431,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per example (default 900)")
     parser.add_argument("--show-changes", action="store_true", help="print every line the rewrite changed")
     parser.add_argument("--verbose", action="store_true", help="print each example's output")
+    parser.add_argument("--torch", action="store_true",
+                        help="also run each example under PyTorch on the same data (its imports kept), to compare")
     args = parser.parse_args(argv)
 
     known = {e.name: e for e in EXAMPLES}
@@ -439,13 +457,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown example {unknown[0]!r}; choose from {', '.join(known)}")
     if not args.examples.is_dir():
         parser.error(f"--examples {args.examples} is not a folder; clone github.com/pytorch/examples there")
+    if args.torch and _torch() is None:
+        parser.error("--torch needs PyTorch installed (pip install torch)")
     chosen = [known[n] for n in args.only] if args.only else EXAMPLES
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pytorch-examples-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"pytorch/examples at {args.examples}; running in {workdir} (mode {args.mode})")
     if _torch() is None:
         print("PyTorch is not installed: tensor and module methods are not checked by name")
-    results = []
+    engines = ["minigen", "torch"] if args.torch else ["minigen"]
+    rows = []
     for example in chosen:
         if args.show_changes:
             rewrite = rewrite_source((args.examples / example.script).read_text())
@@ -453,16 +474,31 @@ def main(argv: list[str] | None = None) -> int:
             for line, before, after in rewrite.changes:
                 print(f"  {line:4d} - {before}\n       + {after}")
         print(f"\n== {example.name}: {example.what}", flush=True)
-        result = run_example(example, args.examples, workdir, args.mode, args.max_batches,
-                             args.timeout, args.verbose)
-        results.append(result)
-        print(f"   $ {result.command}\n   {result.summary}\n   time: {result.seconds:.1f} s"
-              f"\n   minigen lacks: {', '.join(result.missing) if result.missing else 'nothing'}"
-              f"\n   log: {result.log}", flush=True)
-    print("\n| example | result | time (s) | minigen lacks |\n|---|---|---|---|")
-    for r in results:
-        print(f"| {r.name} | {'ran' if r.ok else r.summary} | {r.seconds:.1f} | {', '.join(r.missing) or '-'} |")
-    return 0 if all(r.ok for r in results) else 1
+        row = []
+        for engine in engines:
+            result = run_example(example, args.examples, workdir, args.mode, args.max_batches,
+                                 args.timeout, args.verbose, engine)
+            row.append(result)
+            print(f"   [{engine}] $ {result.command}\n   {result.summary}\n   time: {result.seconds:.1f} s"
+                  + (f"\n   minigen lacks: {', '.join(result.missing) or 'nothing'}" if engine == "minigen" else "")
+                  + f"\n   log: {result.log}", flush=True)
+        rows.append(row)
+    head = "| example | minigen | time (s) | minigen lacks |" + (" PyTorch | time (s) |" if args.torch else "")
+    print("\n" + head + "\n" + "|---" * head.count(" |") + "|")
+    for row in rows:
+        ours = row[0]
+        line = f"| {ours.name} | {_cell(ours)} | {ours.seconds:.1f} | {', '.join(ours.missing) or '-'} |"
+        if args.torch:
+            line += f" {_cell(row[1])} | {row[1].seconds:.1f} |"
+        print(line)
+    return 0 if all(r[0].ok for r in rows) else 1
+
+
+def _cell(result: Result) -> str:
+    """A result in a table cell: the example's last line of output, or why it failed."""
+    last = result.summary.split("last output: ", 1)
+    text = ("ran: " + last[1] if len(last) == 2 else "ran") if result.ok else result.summary
+    return text.replace("|", "\\|").replace("\t", " ")
 
 
 if __name__ == "__main__":

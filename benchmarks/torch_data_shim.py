@@ -8,11 +8,14 @@ minigen's generator (``mg.manual_seed``) or ``generator=``, as PyTorch's RandomS
 from torch's. ``sampler`` / ``batch_sampler`` are iterables of indices / index lists.
 
 ``MINIGEN_EXAMPLES_MAX_BATCHES=N`` in the environment stops every epoch after N batches (and
-``len(loader)`` says N): ``pytorch_examples.py --max-batches`` sets it for a quick run.
+``len(loader)`` says N): ``pytorch_examples.py --max-batches`` sets it for a quick run. With
+``TORCHVISION_SHIM_LIB=torch`` the batches are PyTorch's tensors (the runner's --torch), so
+both libraries read the same data the same way.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 import os
@@ -21,26 +24,30 @@ from typing import Any
 
 import numpy as np
 
-import minigen
-
 MAX_BATCHES_ENV = "MINIGEN_EXAMPLES_MAX_BATCHES"
+LIB_ENV = "TORCHVISION_SHIM_LIB"
+
+
+def lib() -> Any:
+    """The tensor library the examples run on: minigen, or PyTorch with TORCHVISION_SHIM_LIB=torch."""
+    return importlib.import_module(os.environ.get(LIB_ENV) or "minigen")
 
 
 def default_collate(batch: Sequence[Any]) -> Any:
     """PyTorch's default_collate: tensors and arrays are stacked on a new first axis, Python
     ints become an int64 tensor, floats a float64 tensor, and tuples, lists and dicts are
     collated field by field."""
-    first = batch[0]
-    if isinstance(first, minigen.Tensor):
-        return minigen.stack(list(batch), 0)
+    first, tensors = batch[0], lib()
+    if isinstance(first, tensors.Tensor):
+        return tensors.stack(list(batch), 0)
     if isinstance(first, np.ndarray):
-        return minigen.from_numpy(np.stack(batch))
+        return tensors.from_numpy(np.stack(batch))
     if isinstance(first, bool):
-        return minigen.tensor(list(batch), dtype=minigen.bool)
+        return tensors.tensor(list(batch), dtype=tensors.bool)
     if isinstance(first, numbers.Integral):
-        return minigen.tensor(list(batch), dtype=minigen.int64)
+        return tensors.tensor(list(batch), dtype=tensors.int64)
     if isinstance(first, numbers.Real):
-        return minigen.tensor(list(batch), dtype=minigen.float64)
+        return tensors.tensor(list(batch), dtype=tensors.float64)
     if isinstance(first, (str, bytes)):
         return list(batch)
     if isinstance(first, Mapping):
@@ -104,7 +111,7 @@ class DataLoader:
             return self.sampler
         n = len(self.dataset)
         if self.shuffle:
-            return minigen.randperm(n, generator=self.generator).tolist()
+            return lib().randperm(n, generator=self.generator).tolist()
         return range(n)
 
     def _batches(self) -> Iterator[list[int]]:

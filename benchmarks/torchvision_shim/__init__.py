@@ -12,6 +12,9 @@ on minigen's shipped MNIST sample with no download and no torchvision:
 
 The images are uint8 NumPy arrays (H, W) or (H, W, C) where torchvision gives PIL images;
 ``ToTensor`` turns either into a float32 (C, H, W) tensor in [0, 1].
+
+With ``TORCHVISION_SHIM_LIB=torch`` in the environment the tensors are PyTorch's instead: the
+runner's ``--torch`` runs the unchanged example under PyTorch on the same data, for comparison.
 """
 
 from torchvision_shim import datasets, transforms, utils

@@ -11,10 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+from torch_data_shim import lib
 
-import minigen
-from minigen.data import Normalize
-from minigen.nn import functional as F
+from minigen.data import transforms as minigen_transforms
 
 __all__ = ["CenterCrop", "Compose", "Lambda", "Normalize", "Resize", "ToTensor"]
 
@@ -60,10 +59,23 @@ class ToTensor:
         image = np.ascontiguousarray(image.transpose(2, 0, 1))
         if image.dtype == np.uint8:
             image = image.astype(np.float32) / np.float32(255)
-        return minigen.from_numpy(image)
+        return lib().from_numpy(image)
 
     def __repr__(self) -> str:
         return "ToTensor()"
+
+
+class Normalize(minigen_transforms.Normalize):
+    """minigen.data's ``Normalize(mean, std, inplace=False)`` (torchvision's), on PyTorch's
+    tensors too for the runner's --torch."""
+
+    def __call__(self, tensor: Any) -> Any:
+        if lib().__name__ != "torch":
+            return super().__call__(tensor)
+        torch = lib()
+        mean = torch.as_tensor(self.mean, dtype=tensor.dtype).view(-1, 1, 1)
+        std = torch.as_tensor(self.std, dtype=tensor.dtype).view(-1, 1, 1)
+        return tensor.sub_(mean).div_(std) if self.inplace else (tensor - mean) / std
 
 
 class Resize:
@@ -91,7 +103,7 @@ class Resize:
     def __call__(self, image: Any) -> Any:
         if isinstance(image, np.ndarray):
             hw_c = image[:, :, None] if image.ndim == 2 else image
-            x = minigen.from_numpy(np.ascontiguousarray(hw_c.transpose(2, 0, 1)[None], dtype=np.float32))
+            x = lib().from_numpy(np.ascontiguousarray(hw_c.transpose(2, 0, 1)[None], dtype=np.float32))
             y = self(x)[0].numpy().transpose(1, 2, 0)
             y = np.clip(np.floor(y + 0.5), 0, 255).astype(np.uint8)
             return y[:, :, 0] if image.ndim == 2 else y
@@ -99,7 +111,7 @@ class Resize:
         if size == tuple(image.shape[-2:]):
             return image
         batch = image if image.ndim == 4 else image.unsqueeze(0)
-        out = F.interpolate(batch, size=size, mode="bilinear", align_corners=False)
+        out = lib().nn.functional.interpolate(batch, size=size, mode="bilinear", align_corners=False)
         return out if image.ndim == 4 else out[0]
 
     def __repr__(self) -> str:
