@@ -258,55 +258,69 @@ def _torch_name(path: str) -> str:
     return re.sub(r"^minigen\b", "torch", path)
 
 
-def missing_names(rewritten: str) -> list[str]:
-    """The PyTorch names the (rewritten) example uses that minigen lacks, and the calls whose
-    arguments minigen's function refuses."""
+def pytorch_names(rewritten: str) -> tuple[list[str], list[str]]:
+    """(the PyTorch names the rewritten example uses, those minigen lacks): module-level names
+    (``torch.flatten``, ``F.relu`` as ``torch.nn.functional.relu``) and, with PyTorch installed
+    to tell which they are, tensor, module and optimizer methods (``Tensor.view``). A call whose
+    arguments minigen's signature refuses counts as lacking too."""
     import minigen
 
     tree = ast.parse(rewritten)
     bound = _bound_modules(tree)
+    used: list[str] = []
     missing: list[str] = []
-    seen_calls: set[int] = set()
 
-    def note(item: str) -> None:
-        if item not in missing:
-            missing.append(item)
+    def add(names: list[str], item: str) -> None:
+        if item not in names:
+            names.append(item)
 
     for path in bound.values():
-        if _resolve(path)[1]:
-            note(_torch_name(_resolve(path)[1]))
+        gap = _resolve(path)[1]
+        if gap:
+            add(missing, _torch_name(gap))
     # The example's own functions and attributes (``self.relu = nn.ReLU()``) are not PyTorch's.
     defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     defined |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.ctx, ast.Store)}
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             target = _dotted(node.func)
             head = target.split(".")[0] if target else None
             if head in bound:
                 obj, gap = _resolve(".".join([bound[head], *target.split(".")[1:]]))
-                seen_calls.add(id(node.func))
-                if gap is None:
-                    refused = _accepts(obj, node)
-                    if refused:
-                        note(f"{target}(...): {refused}")
+                refused = _accepts(obj, node) if gap is None else None
+                if refused:
+                    add(missing, f"{target}(...): {refused}")
             elif isinstance(node.func, ast.Attribute) and node.func.attr not in defined:
                 method = getattr(minigen.Tensor, node.func.attr, None)
                 if callable(method) and _torch_tensor_has(node.func.attr):
                     refused = _accepts(method, node, method=True)
                     if refused:
-                        note(f"Tensor.{node.func.attr}(...): {refused}")
-        if isinstance(node, ast.Attribute) and not isinstance(getattr(node, "ctx", None), ast.Store):
-            target = _dotted(node)
-            head = target.split(".")[0] if target else None
-            if head in bound:
-                gap = _resolve(".".join([bound[head], *target.split(".")[1:]]))[1]
-                if gap:
-                    note(_torch_name(gap) if gap.startswith("minigen") else gap)
-            elif node.attr not in defined:
-                lacking = _missing_method(node.attr)
-                if lacking:
-                    note(lacking)
-    return missing
+                        add(missing, f"Tensor.{node.func.attr}(...): {refused}")
+        if not isinstance(node, (ast.Attribute, ast.Name)) or not isinstance(node.ctx, ast.Load):
+            continue
+        target = _dotted(node)
+        head = target.split(".")[0] if target else None
+        if head in bound:
+            if id(node) in inner:  # `torch.nn` of `torch.nn.init`: the whole name counts
+                continue
+            path = ".".join([bound[head], *target.split(".")[1:]])
+            add(used, _torch_name(path))
+            gap = _resolve(path)[1]
+            if gap:
+                add(missing, _torch_name(gap))
+        elif isinstance(node, ast.Attribute) and node.attr not in defined:
+            owner, has = _method_owner(node.attr)
+            if owner:
+                add(used, f"{owner}.{node.attr}")
+                if not has:
+                    add(missing, f"{owner}.{node.attr}")
+    return sorted(used), missing
+
+
+def missing_names(rewritten: str) -> list[str]:
+    """The PyTorch names the rewritten example uses that minigen lacks (see pytorch_names)."""
+    return pytorch_names(rewritten)[1]
 
 
 def _torch() -> Any:
@@ -322,20 +336,20 @@ def _torch_tensor_has(name: str) -> bool:
     return torch is None or hasattr(torch.Tensor, name)
 
 
-def _missing_method(name: str) -> str | None:
-    """``Tensor.name`` / ``Module.name`` / ``Optimizer.name`` when PyTorch's class has the
-    attribute and minigen's does not (needs PyTorch to know what PyTorch has)."""
+def _method_owner(name: str) -> tuple[str | None, bool]:
+    """(``"Tensor"``, ``"Module"`` or ``"Optimizer"`` when PyTorch's class has the attribute
+    ``name``, else None; whether minigen's class has it too). Needs PyTorch installed."""
     torch = _torch()
     if torch is None or name.startswith("__"):
-        return None
+        return None, True
     import minigen
 
     pairs = [("Tensor", torch.Tensor, minigen.Tensor), ("Module", torch.nn.Module, minigen.nn.Module),
              ("Optimizer", torch.optim.Optimizer, minigen.optim.Optimizer)]
     for label, theirs, ours in pairs:
         if hasattr(theirs, name):
-            return None if hasattr(ours, name) else f"{label}.{name}"
-    return None
+            return label, hasattr(ours, name)
+    return None, True
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -350,6 +364,7 @@ class Result:
     missing: list[str]
     log: Path
     command: str
+    used: list[str] = field(default_factory=list)
 
 
 def first_error(stderr: str, script: Path) -> str:
@@ -423,8 +438,8 @@ def run_example(example: Example, examples_dir: Path, workdir: Path, mode: str =
         summary = f"timed out after {timeout:.0f} s"
     else:
         summary = "failed at " + first_error(err, script)
-    missing = missing_names(rewrite.source) if engine == "minigen" else []
-    return Result(example.name, engine, ok, seconds, summary, missing, log, command)
+    used, missing = pytorch_names(rewrite.source) if engine == "minigen" else ([], [])
+    return Result(example.name, engine, ok, seconds, summary, missing, log, command, used)
 
 
 def _text(data: Any) -> str:
@@ -480,14 +495,17 @@ def main(argv: list[str] | None = None) -> int:
                                  args.timeout, args.verbose, engine)
             row.append(result)
             print(f"   [{engine}] $ {result.command}\n   {result.summary}\n   time: {result.seconds:.1f} s"
-                  + (f"\n   minigen lacks: {', '.join(result.missing) or 'nothing'}" if engine == "minigen" else "")
+                  + (f"\n   PyTorch names used: {len(result.used)}; minigen lacks: "
+                     f"{', '.join(result.missing) or 'nothing'}" if engine == "minigen" else "")
                   + f"\n   log: {result.log}", flush=True)
         rows.append(row)
-    head = "| example | minigen | time (s) | minigen lacks |" + (" PyTorch | time (s) |" if args.torch else "")
+    head = "| example | minigen | time (s) | PyTorch names used | minigen lacks |" + (
+        " PyTorch | time (s) |" if args.torch else "")
     print("\n" + head + "\n" + "|---" * head.count(" |") + "|")
     for row in rows:
         ours = row[0]
-        line = f"| {ours.name} | {_cell(ours)} | {ours.seconds:.1f} | {', '.join(ours.missing) or '-'} |"
+        line = (f"| {ours.name} | {_cell(ours)} | {ours.seconds:.1f} | {len(ours.used)} | "
+                f"{', '.join(ours.missing) or '-'} |")
         if args.torch:
             line += f" {_cell(row[1])} | {row[1].seconds:.1f} |"
         print(line)

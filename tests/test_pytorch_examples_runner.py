@@ -113,6 +113,15 @@ def test_missing_names_checks_keywords_against_minigens_signatures():
     assert missing and missing[0].startswith("torch.ones(...)") and "no_such_keyword" in missing[0]
 
 
+def test_pytorch_names_are_spelled_as_in_pytorch():
+    source = (
+        "import minigen as torch\nimport minigen.nn.functional as F\n"
+        "y = F.relu(torch.ones(2))\nz = torch.nn.init.zeros_\n"
+    )
+    used, missing = runner.pytorch_names(source)
+    assert used == ["torch.nn.functional.relu", "torch.nn.init.zeros_", "torch.ones"] and missing == []
+
+
 def test_first_error_points_into_minigen_when_it_failed_there(tmp_path):
     script = tmp_path / "main.py"
     stderr = (
