@@ -128,13 +128,25 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, device: De
     return Tensor.wrap(data, requires_grad)
 
 
-def randint(*args: Any, dtype: Any = None, device: DeviceLike = None,
-            generator: Any = None) -> Tensor:
-    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64."""
-    if len(args) == 2:
-        (high, size), low = args, 0
-    elif len(args) == 3:
-        low, high, size = args
+def randint(*args: Any, size: Any = None, dtype: Any = None, device: DeviceLike = None,
+            generator: Any = None, **bounds: Any) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64.
+
+    As in PyTorch, ``size``, ``low`` and ``high`` may also be keywords:
+    ``mg.randint(10, size=(3,))``, ``mg.randint(low=2, high=5, size=(3,))``.
+    """
+    unknown = set(bounds) - {"low", "high"}
+    if unknown:
+        raise TypeError(f"randint() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    given = list(args) + ([] if size is None else [size])
+    if "high" in bounds:
+        given.insert(len(args), bounds["high"])
+    if "low" in bounds:
+        given.insert(0, bounds["low"])
+    if len(given) == 2:
+        (high, size), low = given, 0
+    elif len(given) == 3:
+        low, high, size = given
     else:
         raise TypeError("randint takes (high, size) or (low, high, size), e.g. mg.randint(0, 10, (3,))")
     if int(high) <= int(low):

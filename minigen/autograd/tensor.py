@@ -225,6 +225,16 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self.device.type == "cuda"
 
+    @property
+    def is_xpu(self) -> bool:
+        """False: minigen has no Intel GPU device (its devices are cpu and cuda)."""
+        return False
+
+    @property
+    def is_mps(self) -> bool:
+        """False: minigen has no Apple GPU device (its devices are cpu and cuda)."""
+        return False
+
     # -- new tensors like this one (dtype and device from self, as PyTorch's new_*) --------
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
         return F.new_like(self, "zeros", _shape_args(size), dtype, device, requires_grad)
@@ -445,6 +455,27 @@ class Tensor:
     def maximum(self, other: Any) -> Tensor:
         return F.maximum(self, other)
 
+    def minimum(self, other: Any) -> Tensor:
+        return F.minimum(self, other)
+
+    def log1p(self) -> Tensor:
+        return F.log1p(self)
+
+    def expm1(self) -> Tensor:
+        return F.expm1(self)
+
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        return F.softmax(self, dim, dtype)
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        return F.log_softmax(self, dim, dtype)
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        return F.mm(self, mat2)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        return F.gather(self, dim, index)
+
     # -- reductions ---------------------------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return F.sum(self, dim, keepdim)
@@ -457,6 +488,16 @@ class Tensor:
 
     def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
         return F.max(self, dim, keepdim)
+
+    def std(self, dim: Any = None, unbiased: bool = True, keepdim: bool = False, *,
+            correction: int | None = None) -> Tensor:
+        return F.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        return F.norm(self, p, dim, keepdim, dtype)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return F.min(self, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return F.argmax(self, dim, keepdim)
@@ -507,6 +548,15 @@ class Tensor:
 
     def expand(self, *shape: Any) -> Tensor:
         return F.broadcast_to(self, _shape_args(shape))
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        return F.repeat(self, *sizes)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return F.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return F.chunk(self, chunks, dim)
 
     def __getitem__(self, key: Any) -> Tensor:
         return F.getitem(self, key)
