@@ -45,8 +45,9 @@ def test_resume_restores_optimizer_and_step(tmp_path):
     from minigen.train import load_checkpoint
 
     state = load_checkpoint(tmp_path / "g")
-    assert state["position"] == {"step": 4, "epoch": 0, "batch": 4}
+    assert state["position"] == {"step": 4, "epoch": 0, "batch": 4, "rows": 4}
     assert state["trainer"]["steps"] == 4
+    assert set(state["trainer"]["last_g"]) == {"loss_g", "grad_norm_g"}
     # Adam moments for every parameter: D has 3 Linear layers (6 tensors), G has 4 (8).
     assert len(state["trainer"]["opt_d"]["state"]) == 6
     assert len(state["trainer"]["opt_g"]["state"]) == 8
