@@ -133,7 +133,7 @@ def restore(state: dict[str, Any], model: mg.nn.Module, step: Any, device: str,
         restore_rng(state, device)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, MinigenError) as error:
         raise CheckpointError(f"cannot resume from {checkpoint_path(path)}: its saved state does "
-                              f"not fit this run ({type(error).__name__}: {error})") from None
+                              f"not fit this run ({_one_line(error)})") from None
 
 
 def restore_rng(state: dict[str, Any], device: str) -> None:
@@ -189,7 +189,11 @@ def load_model(
         model.load_state_dict(state["model"])
     except (KeyError, TypeError, ValueError, AttributeError, MinigenError) as error:
         raise CheckpointError(f"{checkpoint_path(run)}: its model state does not fit a "
-                              f"{config.model} ({type(error).__name__}: {error})") from None
+                              f"{config.model} ({_one_line(error)})") from None
     model.to(mg.Device(device or "cpu"))
     model.eval()
     return model, config
+
+
+def _one_line(error: Exception) -> str:
+    return f"{type(error).__name__}: " + " ".join(str(error).split())

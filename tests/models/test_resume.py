@@ -19,18 +19,28 @@ def assert_same(a, b):
 
 
 @pytest.mark.parametrize(
-    "model, total, stop, batch",
+    "model, total, stop, batch, options",
     [
-        ("vae", 70, 60, 128),  # crosses the epoch end (66 batches) after the resume
-        ("dcgan", 6, 3, 16),  # batchnorm buffers, two optimizers
+        ("vae", 70, 60, 128, {}),  # crosses the epoch end (66 batches) after the resume
+        ("dcgan", 6, 3, 16, {}),  # batchnorm buffers, two optimizers
+        ("vae", 6, 3, 32, {"beta": 0.5, "kl_warmup": 5}),  # resumed in the middle of the ramp
+        # Stopped between G steps: the next D-only step repeats the last G metrics.
+        ("cgan", 4, 3, 8, {"d_steps": 2}),
+        # The rest of the models and options (-m slow):
+        pytest.param("ae", 5, 2, 32, {}, marks=pytest.mark.slow),
+        pytest.param("conv-vae", 3, 1, 8, {}, marks=pytest.mark.slow),
+        pytest.param("gan", 7, 4, 16, {"d_steps": 3, "label_smoothing": 0.1},
+                     marks=pytest.mark.slow),
+        pytest.param("gan", 5, 3, 16, {"d_steps": 2, "saturating": True}, marks=pytest.mark.slow),
+        pytest.param("classifier", 5, 2, 32, {}, marks=pytest.mark.slow),
     ],
 )
-def test_resume_equals_uninterrupted(tmp_path, model, total, stop, batch):
-    common = dict(model=model, batch_size=batch, epochs=2, log_every=5)
+def test_resume_equals_uninterrupted(tmp_path, model, total, stop, batch, options):
+    common = dict(model=model, batch_size=batch, epochs=2, log_every=5, **options)
     whole = train(TrainConfig(out=str(tmp_path / "a"), max_steps=total, **common), progress=False)
     first = train(TrainConfig(out=str(tmp_path / "b"), max_steps=stop, **common), progress=False)
     assert first.step == stop
-    second = train(TrainConfig(out=str(tmp_path / "b"), max_steps=total, **common),
+    second = train(TrainConfig(model=model, out=str(tmp_path / "b"), max_steps=total),
                    resume=True, progress=False)
     assert whole.step == second.step == total
     assert_same(parameters(tmp_path / "a"), parameters(tmp_path / "b"))
