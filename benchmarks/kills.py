@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -55,6 +56,12 @@ def main() -> None:
     start = time.monotonic()
     while counts["kills"] < args.kills:
         resume = (out / "checkpoint.mg").exists()
+        if resume and load_checkpoint(out)["position"]["epoch"] >= args.epochs:
+            # Killed after its last save (in its last pictures): the run is done.
+            counts["finished early"] += 1
+            check(out, whole)
+            out = work / f"killed-{counts['kills']}"
+            continue
         process = subprocess.Popen(command(out, args.epochs, resume), env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         time.sleep(rng.uniform(0.3, args.most))
@@ -83,6 +90,7 @@ def main() -> None:
           "loadable, every resumed run equal to the run never killed")
     for name, value in counts.items():
         print(f"  {name}: {value}")
+    shutil.rmtree(work)
 
 
 def check(out: Path, whole: Path) -> None:

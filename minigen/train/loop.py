@@ -3,7 +3,11 @@
 What a step *does* is in the recipe files (vae_step.py, gan_step.py, ...); this file only
 drives them: it feeds batches, keeps the metrics on the device until it logs them, draws the
 pictures at the end of each epoch, saves checkpoints, stops cleanly on Ctrl-C, and resumes
-exactly where a run stopped (same parameters, optimizer state, random state and batch).
+exactly where a run stopped (same parameters, training-step state, random state and batch).
+
+It also keeps the run folder's promises (docs/checkpoints.md): the folder is locked for this
+process, metrics.csv and epochs.csv are only appended to, and options that cannot take effect
+are refused before any work.
 """
 
 from __future__ import annotations
@@ -68,7 +72,6 @@ def train(
     planned, or elsewhere); any other given setting that differs is refused.
     """
     stream = stream or sys.stderr
-    check_options(config)
     if config.model not in RECIPES:
         raise ConfigError(f"unknown model {config.model!r}; choose one of: {', '.join(RECIPES)}")
     check_options(config, RECIPES[config.model].kind)

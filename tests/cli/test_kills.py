@@ -82,6 +82,8 @@ def kill_and_resume(out: Path, kills: int, rng: random.Random, epochs: int, most
     finished = False
     while done < kills and not finished:
         resume = ["--resume"] if (out / "checkpoint.mg").exists() else []
+        if resume and load_checkpoint(out)["position"]["epoch"] >= epochs:
+            return done  # killed after its last save, in its last pictures: it is done
         process = start_minigen(*args, *resume)
         target = rows(out / "metrics.csv") + rng.randint(1, most)
         if wait_for(lambda t=target: rows(out / "metrics.csv") >= t, process):
