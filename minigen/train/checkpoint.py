@@ -195,5 +195,27 @@ def load_model(
     return model, config
 
 
+def run_differences(run: str | os.PathLike, other: str | os.PathLike) -> list[str]:
+    """Where two runs differ: each parameter and buffer (bit for bit) and each column of the
+    metrics history as :func:`read_metrics` reads it. Empty when a resumed run is exactly the
+    run that never stopped (what tests/cli/test_kills.py and benchmarks/kills.py check)."""
+    from minigen.train.metrics_log import read_metrics
+
+    found = []
+    mine, theirs = load_checkpoint(run)["model"], load_checkpoint(other)["model"]
+    for key in sorted(set(mine) | set(theirs)):
+        if key not in mine or key not in theirs:
+            found.append(f"{key}: only in one run")
+        elif not np.array_equal(mine[key].numpy(), theirs[key].numpy()):
+            found.append(f"{key}: other values")
+    history = read_metrics(Path(run) / "metrics.csv")
+    reference = read_metrics(Path(other) / "metrics.csv")
+    for key in sorted(set(history) | set(reference)):
+        a, b = history.get(key), reference.get(key)
+        if a is None or b is None or not np.array_equal(a, b, equal_nan=True):
+            found.append(f"metrics.csv column {key}: other values")
+    return found
+
+
 def _one_line(error: Exception) -> str:
     return f"{type(error).__name__}: " + " ".join(str(error).split())
