@@ -8,7 +8,6 @@ folder has room for them. ``-n`` is at most ``MAX_SAMPLES`` (3.1 GB of float32 i
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from minigen.cli.errors import CLIError, non_negative_int, positive_int
+from minigen.cli.holding import holding_run
 
 #: The most samples one command draws: 1,000,000 images of 28 x 28 float32 are 3.1 GB.
 MAX_SAMPLES = 1_000_000
@@ -44,8 +44,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from minigen.folder_lock import lock_folder
-
     if args.out is None and args.grid is None:
         raise CLIError("say where the samples go: --out FILE.npy and/or --grid FILE.png")
     if args.n > MAX_SAMPLES:
@@ -57,13 +55,7 @@ def run(args: argparse.Namespace) -> int:
             raise CLIError(f"{target} is a folder: name a file")
     if args.out:
         _check_room(Path(args.out), args.n)
-    # Writing into a run folder: hold it, as train and eval do.
-    run_folder = Path(args.run).resolve()
-    inside = run_folder.is_dir() and any(
-        t.resolve().parent.is_relative_to(run_folder) for t in targets)
-    holding = lock_folder(run_folder, "minigen sample", create=False) if inside else (
-        contextlib.nullcontext())
-    with holding:
+    with holding_run(args.run, targets, "minigen sample"):
         _sample(args)
     return 0
 

@@ -87,6 +87,7 @@ def test_a_second_command_writing_a_held_run_folder_is_refused(cli, ae4, tmp_pat
                 f"{ae4} is in use by process {pid} (minigen train ae)")
         refused(cli("eval", ae4), f"in use by process {pid}")
         refused(cli("sample", ae4, "--out", ae4 / "s.npy"), f"in use by process {pid}")
+        refused(cli("export", ae4), f"in use by process {pid}")
         # Writing elsewhere does not need the run folder.
         status, _, err = cli("sample", ae4, "-n", 2, "--out", tmp_path / "s.npy")
         assert status == 0, err
