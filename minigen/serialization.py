@@ -23,7 +23,7 @@ import math
 import os
 import secrets
 import zipfile
-import zlib
+from collections.abc import Iterator
 from typing import IO, Any
 
 import numpy as np
@@ -31,11 +31,14 @@ import numpy as np
 from minigen.autograd.tensor import Tensor
 from minigen.backend.device import Device, as_device
 from minigen.backend.transfer import move_array
-from minigen.errors import MinigenError
+from minigen.errors import MinigenError, os_errors_name
 
 FORMAT = "minigen-checkpoint"
 VERSION = 1
 META = "minigen.json"
+#: The dtypes a tensor may have (minigen's own); NumPy arrays may have any numeric dtype.
+TENSOR_DTYPES = ("float16", "float32", "float64", "uint8", "int32", "int64", "bool")
+_ARRAY_KINDS = "biufc"  # bool, signed, unsigned, float, complex: never str, void, datetime
 
 PathLike = str | os.PathLike[str]
 DeviceLike = str | Device | None
@@ -58,18 +61,33 @@ def save(obj: Any, path: PathLike) -> None:
     meta = {"format": FORMAT, "version": VERSION, "root": encoder.encode(obj, "obj")}
     # allow_nan=False: non-finite floats are tagged by the encoder, so the JSON stays standard.
     meta_bytes = json.dumps(meta, allow_nan=False).encode("utf-8")
-    target = os.path.realpath(_fspath(path, "save"))  # through a symlink, replace the real file
+    with atomic_write(_fspath(path, "save")) as f:
+        _write_zip(f, meta_bytes, encoder.arrays)
+
+
+@contextlib.contextmanager
+def atomic_write(path: PathLike) -> Iterator[IO[bytes]]:
+    """``with atomic_write(path) as f: f.write(...)``: ``path`` becomes the new content whole,
+    or (on any error, Ctrl-C included) stays what it was.
+
+    The bytes go to ``.NAME.RANDOM.tmp`` beside ``path`` (same file system, so the rename is
+    atomic), are fsynced, and the file is renamed over ``path``; the temporary file is removed
+    on failure (a ``kill -9`` can still leave one: the next run that locks the folder removes
+    it, see minigen/folder_lock.py). OS errors name ``path``.
+    """
+    target = os.path.realpath(os.fspath(path))  # through a symlink, replace the real file
     directory, name = os.path.split(target)
-    temp = _create_temp(directory, name)
+    temp, fd = _create_temp(directory, name)
     try:
-        with os.fdopen(temp[1], "wb") as f:
-            _write_zip(f, meta_bytes, encoder.arrays)
-            f.flush()
-            os.fsync(f.fileno())  # the bytes reach the disk before the rename makes them current
-        os.replace(temp[0], target)
+        with os_errors_name(target):
+            with os.fdopen(fd, "wb") as f:
+                yield f
+                f.flush()
+                os.fsync(f.fileno())  # the bytes reach the disk before the rename makes them current
+            os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temp[0])
+            os.unlink(temp)
         raise
     _fsync_directory(directory)  # makes the rename itself durable
 
@@ -129,6 +147,9 @@ class _Encoder:
             if value.dtype.hasobject:
                 raise TypeError(f"mg.save: {where} is a NumPy array of Python objects; "
                                 "checkpoints hold numeric arrays only (objects would need pickle)")
+            if value.dtype.kind not in _ARRAY_KINDS or value.dtype.fields is not None:
+                raise TypeError(f"mg.save: {where} is a NumPy array of dtype {value.dtype}; "
+                                "checkpoints hold numeric arrays only (bool, int, float, complex)")
             kind = "ndarray" if isinstance(value, np.ndarray) else "numpy_scalar"
             return {"$": kind, "array": self._member(value), "dtype": value.dtype.name,
                     "shape": list(value.shape)}
@@ -171,35 +192,42 @@ class _Encoder:
 
 
 # -- loading ----------------------------------------------------------------------------------
+
+
 def load(path: PathLike, map_location: DeviceLike = None) -> Any:
     """Read a checkpoint written by ``mg.save``; tensors go to ``map_location``.
 
     ``map_location``: "cpu", "cuda", "cuda:N", "strict" or None (each tensor's saved device;
     if that device is missing here, say "cpu" to load there). NumPy arrays stay NumPy arrays.
     A truncated, corrupted or foreign file raises ``CheckpointError``; nothing in the file is
-    ever executed, so a checkpoint from anyone is safe to open.
+    ever executed, so a checkpoint from anyone is safe to open. Nothing is allocated beyond
+    what the file's own bytes hold: members must be stored (not compressed) and each array's
+    header must agree with its member's size before the array is read.
     """
     name = _fspath(path, "load")
     target = None if map_location is None else as_device(map_location)
     if target is not None:
         _ = target.xp  # an unavailable map_location fails now, with the device's clear error
     with open(name, "rb") as f:  # a missing file raises FileNotFoundError, as open() does
+        size = os.fstat(f.fileno()).st_size
         try:
             archive = zipfile.ZipFile(f)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as error:
+        except Exception as error:  # zipfile raises many kinds on a foreign file
             f.seek(0)
             raise CheckpointError(f"{name}: {_diagnose(f.read(8), error)}") from None
         with archive:
             try:
+                _check_members(archive, name, size)
                 meta = _read_meta(archive, name)
                 return _Decoder(archive, name, target).decode(meta["root"], "obj")
             except CheckpointError:
                 raise
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-                raise CheckpointError(f"{name}: corrupted checkpoint ({error})") from None
             except (KeyError, IndexError, TypeError, ValueError, RecursionError) as error:
                 # One clear error rather than a deep traceback; the cause is in the text.
                 raise CheckpointError(f"{name}: corrupted checkpoint: {META} is malformed "
+                                      f"({type(error).__name__}: {error})") from None
+            except Exception as error:  # e.g. NotImplementedError, RuntimeError
+                raise CheckpointError(f"{name}: corrupted checkpoint "
                                       f"({type(error).__name__}: {error})") from None
 
 
@@ -217,6 +245,30 @@ def _diagnose(head: bytes, error: Exception) -> str:
     return f"not a minigen checkpoint: not a zip archive (it starts with {head!r})"
 
 
+def _check_members(archive: zipfile.ZipFile, name: str, size: int) -> None:
+    """Refuse, before reading any member, what mg.save never writes: duplicate names,
+    encryption, compression (a small file could then unpack into gigabytes), or sizes that
+    disagree with the file."""
+    seen: set[str] = set()
+    for info in archive.infolist():
+        member = info.filename
+        if member in seen:
+            raise CheckpointError(f"{name}: corrupted checkpoint: it holds two members named "
+                                  f"{member!r} (mg.save writes each once)")
+        seen.add(member)
+        if info.flag_bits & 0x1:
+            raise CheckpointError(f"{name}: member {member} is encrypted; minigen checkpoints "
+                                  "never are")
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise CheckpointError(
+                f"{name}: member {member} is compressed (zip method {info.compress_type}); "
+                "minigen checkpoints are stored uncompressed, so refused")
+        if info.file_size != info.compress_size or info.header_offset + info.compress_size > size:
+            raise CheckpointError(
+                f"{name}: corrupted checkpoint: member {member} declares {info.file_size} bytes, "
+                f"more than the file holds (a damaged or truncated checkpoint)")
+
+
 def _read_meta(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     names = archive.namelist()
     if META not in names:
@@ -226,7 +278,12 @@ def _read_meta(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
         raise CheckpointError(f"{name}: not a minigen checkpoint: it has no {META}; it looks like "
                               f"{what}. Members: {names[:5]}")
     try:
-        meta = json.loads(archive.read(META).decode("utf-8"))
+        text = archive.read(META)
+    except Exception as error:  # a damaged member: bad CRC, bad local header...
+        raise CheckpointError(f"{name}: corrupted checkpoint: {META} cannot be read "
+                              f"({type(error).__name__}: {error})") from None
+    try:
+        meta = json.loads(text.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise CheckpointError(
             f"{name}: corrupted checkpoint: {META} is not valid JSON ({error})"
@@ -235,9 +292,14 @@ def _read_meta(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
         found = meta.get("format") if isinstance(meta, dict) else None
         raise CheckpointError(f"{name}: not a minigen checkpoint: {META} names format {found!r}")
     version = meta.get("version")
-    if not isinstance(version, int) or version > VERSION or "root" not in meta:
+    if type(version) is not int or version < 1:  # bool is an int to isinstance: not here
+        raise CheckpointError(f"{name}: corrupted checkpoint: format version {version!r} is not "
+                              "a version number")
+    if version > VERSION:
         raise CheckpointError(f"{name}: checkpoint format version {version!r} is not one this "
                               f"minigen reads (it reads up to {VERSION}); upgrade minigen")
+    if "root" not in meta:
+        raise CheckpointError(f"{name}: corrupted checkpoint: {META} has no root")
     return meta
 
 
@@ -280,10 +342,11 @@ class _Decoder:
         raise self.fail(where, f"has an entry of unknown type {kind!r}")
 
     def _array_value(self, kind: str, node: dict[str, Any], where: str) -> Any:
-        array = self._read_array(node["array"], where)
-        if array.dtype.name != node["dtype"] or list(array.shape) != node["shape"]:
-            raise self.fail(where, f"is recorded as {node['dtype']} {node['shape']} but its array "
-                                   f"is {array.dtype.name} {list(array.shape)}")
+        if not isinstance(node["array"], str):
+            raise self.fail(where, f"names its array with {node['array']!r}, not a member name")
+        if kind == "numpy_scalar" and node["shape"] != []:
+            raise self.fail(where, f"is a NumPy scalar recorded with shape {node['shape']}")
+        array = self._read_array(node["array"], where, kind, node)
         if kind == "ndarray":
             return array
         if kind == "numpy_scalar":
@@ -297,30 +360,53 @@ class _Decoder:
             return Parameter(data, requires_grad=bool(node["requires_grad"]))
         return Tensor.wrap(data, requires_grad=bool(node["requires_grad"]))
 
-    def _read_array(self, member: str, where: str) -> np.ndarray:
+    def _read_array(self, member: str, where: str, kind: str, node: dict[str, Any]) -> np.ndarray:
         try:
-            stream = self.archive.open(member)
+            self.archive.getinfo(member)
         except KeyError:
             raise self.fail(where, f"refers to {member}, which the archive lacks") from None
-        with stream:
-            try:
-                array = np.lib.format.read_array(stream, allow_pickle=False)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-                raise self.fail(where, f"has a damaged array {member} ({error})") from None
-            except ValueError as error:
-                if "allow_pickle" in str(error):
-                    raise CheckpointError(
-                        f"{self.name}: {member} ({where}) holds pickled Python objects; minigen "
-                        "never unpickles (it could run code), so this file is refused"
-                    ) from None
-                raise self.fail(where, f"has an unreadable array {member} ({error})") from None
-            try:
-                trailing = stream.read(1)  # reads to the end, where zipfile checks the CRC
-            except zipfile.BadZipFile as error:
-                raise self.fail(where, f"has a damaged array {member} ({error})") from None
-            if trailing:
+        try:
+            return self._read_member(member, where, kind, node)
+        except CheckpointError:
+            raise
+        except Exception as error:  # zipfile's and NumPy's own errors, whatever their kind
+            raise self.fail(where, f"has a damaged array {member} "
+                                   f"({type(error).__name__}: {error})") from None
+
+    def _read_member(self, member: str, where: str, kind: str, node: dict[str, Any]) -> np.ndarray:
+        with self.archive.open(member) as stream:
+            dtype, shape, order = _npy_header(stream)
+            if dtype.hasobject:
+                raise CheckpointError(
+                    f"{self.name}: {member} ({where}) holds pickled Python objects; minigen "
+                    "never unpickles (it could run code), so this file is refused")
+            allowed = dtype.name in TENSOR_DTYPES if kind == "tensor" else (
+                dtype.kind in _ARRAY_KINDS and dtype.fields is None)
+            if not allowed:
+                what = "a tensor" if kind == "tensor" else "an array"
+                raise self.fail(where, f"is {what} of dtype {dtype} ({member}), which a "
+                                       "checkpoint never holds")
+            if dtype.name != node["dtype"] or list(shape) != node["shape"]:
+                raise self.fail(where, f"is recorded as {node['dtype']} {node['shape']} but its "
+                                       f"array is {dtype.name} {list(shape)}")
+            nbytes = math.prod(shape) * dtype.itemsize
+            held = self.archive.getinfo(member).file_size - stream.tell()
+            if held != nbytes:  # checked before allocating: a header cannot ask for more
+                raise self.fail(where, f"has an array {member} whose header declares {nbytes} "
+                                       f"bytes but the member holds {held}")
+            buffer = bytearray(nbytes)  # writable, as every loaded array must be
+            view = memoryview(buffer)
+            filled = 0
+            while filled < nbytes:
+                got = stream.readinto(view[filled:])
+                if not got:
+                    raise self.fail(where, f"has a truncated array {member}")
+                filled += got
+            if stream.read(1):  # reads to the end, where zipfile checks the CRC
                 raise self.fail(where, f"has trailing bytes after the array in {member}")
-        return array
+        flat = np.frombuffer(buffer, dtype=dtype)
+        array = flat.reshape(shape[::-1]).T if order == "F" else flat.reshape(shape)
+        return array.astype(dtype.newbyteorder("="), copy=False)
 
     def _saved_device(self, node: dict[str, Any], where: str) -> Device:
         try:
@@ -339,6 +425,18 @@ class _Decoder:
                 f"({error}). Load it onto the CPU with mg.load(path, map_location='cpu')"
             ) from None
         self._ready.add(device)
+
+
+def _npy_header(stream: IO[bytes]) -> tuple[np.dtype, tuple[int, ...], str]:
+    """(dtype, shape, "C" or "F") from a .npy header, leaving ``stream`` at the data."""
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise ValueError(f".npy format version {version} (mg.save writes 1.0 or 2.0)")
+    return dtype, tuple(shape), "F" if fortran else "C"
 
 
 def _is_parameter(value: Tensor) -> bool:

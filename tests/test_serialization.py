@@ -362,3 +362,130 @@ def test_metadata_that_is_not_json(good):
 def test_a_missing_file_is_a_file_not_found_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         mg.load(tmp_path / "nope.ckpt")
+
+
+# -- untrusted files: bounded, and every fault a CheckpointError (issue 13, items 5 and 8) ------
+def test_a_compressed_member_is_refused_before_it_is_unpacked(tmp_path):
+    # 8 MB of zeros deflate to a few KB: a stored-only reader never inflates them.
+    path = tmp_path / "bomb.ckpt"
+    mg.save({"w": np.zeros(2 * 2**20, np.float32)}, path)
+    with zipfile.ZipFile(path) as archive:
+        contents = {n: archive.read(n) for n in archive.namelist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in contents.items():
+            archive.writestr(member, data)
+    assert path.stat().st_size < 100_000
+    expect_refusal(path, "compressed", "minigen.json")
+
+
+def npy_bytes(header_shape, dtype="<f4", data=b""):
+    """A .npy member whose header says ``header_shape`` whatever the data."""
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        out, {"descr": dtype, "fortran_order": False, "shape": header_shape})
+    return out.getvalue() + data
+
+
+def test_a_header_declaring_a_huge_array_is_refused_before_allocating(good):
+    def declare(meta):
+        meta["root"]["items"][0][1].update(shape=[10**12])
+
+    rewrite(good, change_meta=declare, members={"arrays/0.npy": npy_bytes((10**12,))})
+    expect_refusal(good, "arrays/0.npy", "declares 4000000000000 bytes")
+
+
+@pytest.mark.parametrize("dtype", ["<U3", "|V4", "<M8[s]", "<c8", "|S2", "<f4,<i4"])
+def test_a_tensor_of_a_dtype_minigen_never_saves_is_refused(good, dtype):
+    array = np.zeros(64, dtype=np.dtype(dtype))
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    rewrite(good, change_meta=lambda m: m["root"]["items"][0][1].update(dtype=array.dtype.name),
+            members={"arrays/0.npy": buffer.getvalue()})
+    expect_refusal(good, "obj['w']", "dtype")
+
+
+def test_mg_save_refuses_non_numeric_arrays(tmp_path):
+    for array in (np.array(["a"]), np.zeros(2, "datetime64[s]"), np.zeros(1, "f4,i4")):
+        with pytest.raises(TypeError, match="numeric arrays only"):
+            mg.save({"a": array}, tmp_path / "x.ckpt")
+
+
+@pytest.mark.parametrize("version", [True, -7, 0, 1.0, "1", None])
+def test_a_version_that_is_not_a_positive_integer_is_refused(good, version):
+    rewrite(good, change_meta=lambda m: m.update(version=version))
+    expect_refusal(good, "version")
+
+
+def test_a_duplicated_member_is_refused(good):
+    with zipfile.ZipFile(good) as archive:
+        meta = archive.read("minigen.json")
+    forged = json.loads(meta)
+    forged["root"]["items"][1][1] = 999
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(good, "a") as archive:
+        archive.writestr("minigen.json", json.dumps(forged))
+    expect_refusal(good, "two members named 'minigen.json'")
+
+
+def set_central_field(path, offset, value):
+    """Overwrite a 2-byte field of every central-directory entry of the zip at ``path``."""
+    data = bytearray(path.read_bytes())
+    start = 0
+    while (start := data.find(b"PK\x01\x02", start)) >= 0:
+        data[start + offset:start + offset + 2] = value.to_bytes(2, "little")
+        start += 4
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("offset, value, words", [
+    (6, 84, []),  # "version needed to extract" 8.4: zipfile raises NotImplementedError
+    (8, 1, ["encrypted"]),  # the encryption flag bit: zipfile raises RuntimeError
+    (10, 14, ["compressed"]),  # another compression method
+])
+def test_zip_header_fields_give_a_checkpoint_error(good, offset, value, words):
+    set_central_field(good, offset, value)
+    expect_refusal(good, *words)
+
+
+def small_checkpoint(tmp_path):
+    path = tmp_path / "small.ckpt"
+    mg.save({"w": mg.arange(4).float(), "b": np.int8(3), "e": 2}, path)
+    return path
+
+
+def load_or_refuse(path):
+    """mg.load either works or raises CheckpointError: never another exception."""
+    try:
+        mg.load(path)
+    except CheckpointError:
+        pass
+
+
+def test_random_bit_flips_only_ever_give_checkpoint_errors(tmp_path):
+    path = small_checkpoint(tmp_path)
+    data = path.read_bytes()
+    rng = np.random.default_rng(13)
+    for bit in rng.choice(len(data) * 8, size=400, replace=False):
+        flipped = bytearray(data)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        path.write_bytes(bytes(flipped))
+        load_or_refuse(path)
+
+
+def test_every_truncation_gives_a_checkpoint_error(tmp_path):
+    path = small_checkpoint(tmp_path)
+    data = path.read_bytes()
+    for size in range(len(data)):
+        path.write_bytes(data[:size])
+        with pytest.raises(CheckpointError):
+            mg.load(path)
+
+
+@pytest.mark.slow
+def test_every_bit_flip_only_ever_gives_a_checkpoint_error(tmp_path):
+    path = small_checkpoint(tmp_path)
+    data = path.read_bytes()
+    for bit in range(len(data) * 8):
+        flipped = bytearray(data)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        path.write_bytes(bytes(flipped))
+        load_or_refuse(path)

@@ -5,7 +5,9 @@
   same data): the classifier Frechet distance between N samples and the test images, and
   the class coverage of the samples.
 - The classifier itself: its test accuracy.
-Results are printed and written to RUN/eval.json.
+Results are printed and written to RUN/eval.json (atomically, holding RUN's lock: a run
+that is training there is not evaluated until it is done). N is at most 100,000 (the
+samples are held in memory: 0.3 GB).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Any
 
 from minigen.cli.errors import CLIError, non_negative_int, positive_int
 
+#: The most samples eval draws (held in memory, 3 kB each: 0.3 GB).
+MAX_SAMPLES = 100_000
+
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("eval", help="measure a trained model",
@@ -24,7 +29,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("run", metavar="RUN", help="a run folder written by minigen train")
     p.add_argument("--classifier", metavar="RUN",
                    help="a classifier run, for the Frechet distance and class coverage")
-    p.add_argument("-n", type=positive_int, default=10000, help="samples to draw (default 10000)")
+    p.add_argument("-n", type=positive_int, default=10000,
+                   help=f"samples to draw (default 10000, at most {MAX_SAMPLES:,})")
     p.add_argument("--data-dir", help="where the test set is, if not where training found it")
     p.add_argument("--device", help="cpu, cuda or cuda:N (default: $MINIGEN_DEVICE, else cpu)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
@@ -82,14 +88,24 @@ def evaluate(run: str, classifier: str | None = None, n: int = 10000, data_dir: 
 
 
 def run(args: argparse.Namespace) -> int:
+    from minigen.folder_lock import lock_folder
+    from minigen.serialization import atomic_write
+
+    if args.n > MAX_SAMPLES:
+        raise CLIError(f"-n {args.n}: at most {MAX_SAMPLES:,} samples (they are held in memory)")
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise CLIError(f"--data-dir {args.data_dir}: no such folder")
     if args.classifier is not None and not Path(args.classifier).exists():
         raise CLIError(f"--classifier {args.classifier}: no such run folder")
-    results = evaluate(args.run, args.classifier, args.n, args.data_dir, args.device, args.seed)
-    for key, value in results.items():
-        print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
-    if args.classifier is None and results["model"] != "classifier":
-        print("(add --classifier RUN for the classifier Frechet distance and class coverage)")
-    Path(args.run, "eval.json").write_text(json.dumps(results, indent=2))
+    if not Path(args.run).is_dir():
+        raise CLIError(f"{args.run}: no such run folder (give the folder minigen train wrote)")
+    with lock_folder(args.run, "minigen eval", create=False):
+        results = evaluate(args.run, args.classifier, args.n, args.data_dir, args.device,
+                           args.seed)
+        for key, value in results.items():
+            print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+        if args.classifier is None and results["model"] != "classifier":
+            print("(add --classifier RUN for the classifier Frechet distance and class coverage)")
+        with atomic_write(Path(args.run, "eval.json")) as f:
+            f.write(json.dumps(results, indent=2).encode())
     return 0

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from minigen.cli.holding import holding_run
+
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
@@ -39,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--to {target} is a folder; give a file name such as model.safetensors")
     state = model.state_dict()
     metadata = {"minigen_model": config.model, "minigen_config": config.to_json()}
-    save_safetensors(state, target, metadata)
+    with holding_run(args.run, [target], "minigen export"):
+        save_safetensors(state, target, metadata)
     numbers = sum(p.numel() for p in model.parameters())
     print(f"Wrote the {config.model} of {args.run} to {target}: {len(state)} tensors, "
           f"{numbers:,} parameters, float32, PyTorch's names and layouts.")

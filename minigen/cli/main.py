@@ -1,7 +1,9 @@
 """``minigen``: the command line. ``minigen train|sample|eval|info``; ``minigen -h`` for help.
 
 Mistakes in the options or inputs (an unknown model, a missing data folder, a checkpoint of
-another model) print one line saying what is wrong and exit with status 2, no traceback.
+another model, a run folder another process holds) and what the OS refuses (no space, a
+read-only or forbidden folder, a file where a folder should be) print one line saying what is
+wrong and what to do, and exit with status 2, no traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from minigen.cli import eval as eval_command
 from minigen.cli import export as export_command
 from minigen.cli import sample as sample_command
 from minigen.cli import train as train_command
-from minigen.cli.errors import CLIError
+from minigen.cli.errors import CLIError, describe_os_error
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     except TrainingDiverged as error:
         print(f"minigen: {error}", file=sys.stderr)
         return 1
-    except (CLIError, CheckpointError, DatasetNotFoundError, MinigenError, FileNotFoundError,
-            ValueError) as error:
+    except (CLIError, CheckpointError, DatasetNotFoundError, MinigenError, ValueError) as error:
         print(f"minigen {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"minigen {args.command}: error: {describe_os_error(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("minigen: stopped", file=sys.stderr)

@@ -40,6 +40,10 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 _MAX_DIM = 2**32 - 1
 
+#: The largest uncompressed IDX file read_idx reads unless told otherwise (1 GiB; MNIST's
+#: training images are 47 MB).
+MAX_BYTES = 2**30
+
 
 class IDXError(MinigenError, ValueError):
     """An IDX file that is truncated, corrupted or not IDX at all; the message names the file."""
@@ -50,41 +54,90 @@ def is_gzip(data: bytes) -> bool:
     return data[:2] == GZIP_MAGIC
 
 
-def decompress(data: bytes, name: str = "<bytes>") -> bytes:
-    """The IDX payload of ``data``: gunzipped when it starts with the gzip magic, else as is."""
+def idx_size(shape: tuple[int, ...], dtype: np.dtype | type = np.uint8) -> int:
+    """The bytes of an uncompressed IDX file of ``shape`` and ``dtype``: header and data."""
+    return 4 + 4 * len(shape) + math.prod(shape) * np.dtype(dtype).itemsize
+
+
+def max_file_size(payload_bytes: int) -> int:
+    """The most bytes a file holding ``payload_bytes`` of IDX can take, gzipped or not.
+
+    Deflate's worst case (incompressible data) adds 5 bytes per 16 KiB stored block; gzip's
+    header and trailer add 18 bytes, plus an optional file name and comment, allowed 64 KiB.
+    """
+    return payload_bytes + 5 * (payload_bytes // 16383 + 1) + 18 + 65536
+
+
+def decompress(data: bytes, name: str = "<bytes>", max_size: int = MAX_BYTES) -> bytes:
+    """The IDX payload of ``data``: gunzipped when it starts with the gzip magic, else as is.
+
+    At most ``max_size`` bytes are ever produced: a stream that unpacks into more (a
+    "gzip bomb") raises :class:`IDXError` without filling memory.
+    """
     if not is_gzip(data):
         return data
-    try:
-        return _gzip.decompress(data)
-    except EOFError:
-        raise IDXError(f"{name}: gzip data is truncated (the stream ends early)") from None
-    except (OSError, zlib.error) as error:
-        raise IDXError(f"{name}: corrupt gzip data ({error})") from None
+    return _gunzip(data, name, max_size)
 
 
-def parse_idx(payload: bytes, name: str = "<bytes>") -> np.ndarray:
-    """Decode an uncompressed IDX payload into a writable, native-endian array."""
-    if len(payload) < 4:
-        raise IDXError(f"{name}: file has {len(payload)} bytes, too short for the 4-byte IDX magic")
-    zero0, zero1, code, ndim = payload[:4]
+def _gunzip(data: bytes, name: str, limit: int, prefix_only: bool = False) -> bytes:
+    """Decompress the gzip members of ``data``, producing at most ``limit`` bytes (with
+    ``prefix_only``: the first ``limit`` bytes, however the stream goes on or ends)."""
+    out = bytearray()
+    rest = data
+    while True:
+        stream = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing, CRC checked
+        try:
+            out += stream.decompress(rest, limit + 1 - len(out))
+        except zlib.error as error:
+            raise IDXError(f"{name}: corrupt gzip data ({error})") from None
+        if len(out) > limit:
+            if prefix_only:
+                return bytes(out[:limit])
+            raise IDXError(f"{name}: gzip data unpacks to more than {limit} bytes, more than "
+                           "this file can hold: refused")
+        if not stream.eof:
+            if prefix_only:
+                return bytes(out)
+            raise IDXError(f"{name}: gzip data is truncated (the stream ends early)")
+        rest = stream.unused_data
+        if not rest:
+            return bytes(out)
+        if not is_gzip(rest):  # as gzip.decompress: only another gzip member may follow
+            raise IDXError(f"{name}: corrupt gzip data ({len(rest)} bytes after the stream)")
+
+
+def read_header(data: bytes, name: str = "<bytes>") -> tuple[np.dtype, tuple[int, ...], int]:
+    """``(dtype, shape, header size)`` of the IDX file ``data`` (gzipped or raw), reading only
+    its first bytes: what the file claims to hold, known before anything is allocated."""
+    head = _gunzip(data, name, 4 + 4 * 255, prefix_only=True) if is_gzip(data) else data[:1024]
+    if len(head) < 4 + 4 * (head[3] if len(head) >= 4 else 0) and is_gzip(data):
+        _gunzip(data, name, len(head))  # a short header: say how the gzip stream is broken
+    if len(head) < 4:
+        raise IDXError(f"{name}: file has {len(head)} bytes, too short for the 4-byte IDX magic")
+    zero0, zero1, code, ndim = head[:4]
     if zero0 or zero1:
         raise IDXError(
-            f"{name}: bad magic number {payload[:4].hex()}: an IDX file starts with two zero bytes"
+            f"{name}: bad magic number {head[:4].hex()}: an IDX file starts with two zero bytes"
             " (is it compressed in another format, or not an IDX file?)"
         )
     if code not in DTYPE_CODES:
         known = ", ".join(f"0x{c:02X}" for c in DTYPE_CODES)
         raise IDXError(f"{name}: unknown IDX dtype code 0x{code:02X} (known: {known})")
     if ndim == 0:
-        raise IDXError(f"{name}: bad magic number {payload[:4].hex()}: zero dimensions")
+        raise IDXError(f"{name}: bad magic number {head[:4].hex()}: zero dimensions")
     header_size = 4 + 4 * ndim
-    if len(payload) < header_size:
+    if len(head) < header_size:
         raise IDXError(
             f"{name}: header of {ndim} dimensions needs {header_size} bytes,"
-            f" file has {len(payload)}"
+            f" file has {len(head)}"
         )
-    shape = struct.unpack(f">{ndim}I", payload[4:header_size])
-    dtype = DTYPE_CODES[code]
+    shape = struct.unpack(f">{ndim}I", head[4:header_size])
+    return DTYPE_CODES[code], shape, header_size
+
+
+def parse_idx(payload: bytes, name: str = "<bytes>") -> np.ndarray:
+    """Decode an uncompressed IDX payload into a writable, native-endian array."""
+    dtype, shape, header_size = read_header(payload[:1024], name)
     needed = math.prod(shape) * dtype.itemsize
     have = len(payload) - header_size
     if have != needed:
@@ -98,12 +151,31 @@ def parse_idx(payload: bytes, name: str = "<bytes>") -> np.ndarray:
     return array.astype(dtype.newbyteorder("="), copy=True)
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read an IDX file, gzip-compressed or raw (detected by its first bytes, not its name)."""
+def load_idx(data: bytes, name: str = "<bytes>", max_bytes: int = MAX_BYTES) -> np.ndarray:
+    """The array of the IDX file ``data`` (gzipped or raw). Its header is read first, and a
+    file declaring more than ``max_bytes`` is refused before anything is decompressed."""
+    dtype, shape, header_size = read_header(data, name)
+    declared = header_size + math.prod(shape) * dtype.itemsize
+    if declared > max_bytes:
+        raise IDXError(f"{name}: header declares {shape} of {dtype.newbyteorder('=')}, "
+                       f"{declared} bytes, more than the {max_bytes} allowed: refused")
+    return parse_idx(decompress(data, name, declared), name)
+
+
+def read_idx(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> np.ndarray:
+    """Read an IDX file, gzip-compressed or raw (detected by its first bytes, not its name).
+
+    ``max_bytes`` bounds the uncompressed size (default 1 GiB); larger files are refused
+    before they are read or decompressed.
+    """
     name = str(path)
     with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > max_file_size(max_bytes):
+            raise IDXError(f"{name}: the file has {size} bytes, more than an IDX file of at "
+                           f"most {max_bytes} bytes can take: refused")
         data = file.read()
-    return parse_idx(decompress(data, name), name)
+    return load_idx(data, name, max_bytes)
 
 
 def encode_idx(array: np.ndarray) -> bytes:

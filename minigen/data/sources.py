@@ -34,7 +34,7 @@ from minigen.data.download import download as _download
 from minigen.data.errors import ChecksumError, DatasetNotFoundError, DownloadError
 from minigen.data.idx import IDXError
 from minigen.data.specs import DatasetSpec, FileSpec
-from minigen.data.verify import load_verified
+from minigen.data.verify import load_verified, max_bytes
 
 log = logging.getLogger("minigen.data")
 
@@ -114,7 +114,8 @@ def find_file(
             url = base + file.remote
             log.info("downloading %s", url)
             try:
-                return _download(url, cache / file.remote, functools.partial(_verify, file))
+                return _download(url, cache / file.remote, functools.partial(_verify, file),
+                                 max_bytes=max_bytes(file))
             except (DownloadError, IDXError, ChecksumError) as error:
                 message = str(error)
                 # Verification messages already start with the URL; download errors do not.
@@ -152,14 +153,19 @@ def _from_folder(
     folder: Path, file: FileSpec, tried: list[str], kind: str, move_aside: bool = False
 ) -> np.ndarray | None:
     candidates = [folder / file.remote, folder / file.name]
-    existing = [path for path in candidates if path.is_file()]
+    try:
+        existing = [path for path in candidates if path.is_file()]
+        is_folder = folder.is_dir()
+    except OSError as error:  # a folder we may not look into (mode 000)
+        tried.append(f"{kind}: {folder}: cannot look inside ({error.strerror})")
+        return None
     if not existing:
-        missing = f"no {file.remote} or {file.name}" if folder.is_dir() else "no such folder"
+        missing = f"no {file.remote} or {file.name}" if is_folder else "no such folder"
         tried.append(f"{kind}: {folder}: {missing}")
         return None
     for path in existing:
         try:
-            array = load_verified(path.read_bytes(), file, str(path))
+            array = load_verified(_read_bounded(path, file), file, str(path))
         except _REFUSED as error:
             message = str(error)
             tried.append(f"{kind}: {message if str(path) in message else f'{path}: {message}'}")
@@ -168,6 +174,16 @@ def _from_folder(
         log.info("using %s", path)
         return array
     return None
+
+
+def _read_bounded(path: Path, file: FileSpec) -> bytes:
+    """The bytes of ``path``, refused unread when larger than any copy of ``file`` can be."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > max_bytes(file):
+            raise IDXError(f"{path}: {size} bytes, more than the {max_bytes(file)} any copy of "
+                           f"{file.remote} can have: not {file.name}")
+        return f.read()
 
 
 def _report_bad_copy(path: Path, error: Exception, move_aside: bool) -> None:

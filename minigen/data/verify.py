@@ -7,8 +7,14 @@ import hashlib
 import numpy as np
 
 from minigen.data.errors import ChecksumError
-from minigen.data.idx import decompress, is_gzip, parse_idx
+from minigen.data.idx import decompress, idx_size, is_gzip, max_file_size, parse_idx, read_header
 from minigen.data.specs import FileSpec
+
+
+def max_bytes(spec: FileSpec) -> int:
+    """The most bytes any copy of ``spec``'s file can have, gzipped or not: derived from the
+    shape in the checksum table, it bounds downloads and the files read from folders."""
+    return max_file_size(idx_size(spec.shape))
 
 
 def load_verified(data: bytes, spec: FileSpec, name: str) -> np.ndarray:
@@ -16,16 +22,19 @@ def load_verified(data: bytes, spec: FileSpec, name: str) -> np.ndarray:
 
     Raises :class:`IDXError` for a file that is not valid IDX (truncated, corrupt gzip)
     and :class:`ChecksumError` for valid IDX with the wrong content. ``name`` (a path or
-    URL) is used in the messages.
+    URL) is used in the messages. The IDX header is checked against ``spec`` first, and no
+    more than the expected payload is ever decompressed.
     """
     compressed = is_gzip(data)
-    payload = decompress(data, name)
-    array = parse_idx(payload, name)
-    if array.shape != spec.shape or array.dtype != np.uint8:
-        # Caught before the checksum to say what is wrong (a test split for a train split...).
+    dtype, shape, _ = read_header(data, name)
+    if shape != spec.shape or dtype != np.uint8:
+        # Caught before the checksum to say what is wrong (a test split for a train split...),
+        # and before decompressing, so a forged header cannot ask for gigabytes.
         raise ChecksumError(
-            f"{name}: holds {array.dtype} {array.shape}, expected uint8 {spec.shape}"
+            f"{name}: holds {dtype.newbyteorder('=')} {shape}, expected uint8 {spec.shape}"
         )
+    payload = decompress(data, name, idx_size(spec.shape))
+    array = parse_idx(payload, name)
     if spec.payload_sha256:
         # The decompressed payload is what matters: any re-compression of the right data
         # (Debian's Fashion-MNIST) passes, and only the right data does.

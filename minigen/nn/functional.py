@@ -372,6 +372,11 @@ def binary_cross_entropy(
             "binary_cross_entropy: all elements of input should be between 0 and 1 "
             "(probabilities); for logits use binary_cross_entropy_with_logits"
         )
+    if bool(xp.any((target.array < 0) | (target.array > 1))):
+        raise ValueError(
+            "binary_cross_entropy: all elements of target should be between 0 and 1 (a "
+            "probability of the label 1); a target outside gives a loss without a minimum"
+        )
     loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight

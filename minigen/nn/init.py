@@ -17,6 +17,7 @@ to U(-1/sqrt(fan_in), 1/sqrt(fan_in)): gain = sqrt(2 / (1 + 5)) = sqrt(1/3), b =
 from __future__ import annotations
 
 import math
+import warnings
 
 from minigen.autograd.grad_mode import no_grad
 from minigen.autograd.tensor import Tensor
@@ -127,6 +128,8 @@ def kaiming_uniform_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
 ) -> Tensor:
     """He: U(-b, b) with b = gain * sqrt(3 / fan), gain = calculate_gain(nonlinearity, a)."""
+    if _no_elements(tensor):
+        return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound)
 
@@ -135,4 +138,15 @@ def kaiming_normal_(
     tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
 ) -> Tensor:
     """He: N(0, std^2) with std = gain / sqrt(fan)."""
+    if _no_elements(tensor):
+        return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+
+
+def _no_elements(tensor: Tensor) -> bool:
+    """PyTorch's rule: a tensor with a zero-size dimension (``nn.Linear(0, 4)``'s weight) has
+    no fan to divide by and nothing to fill; warn, as PyTorch does, and leave it."""
+    if 0 not in tuple(tensor.shape):
+        return False
+    warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+    return True

@@ -11,7 +11,7 @@ from minigen.train.ae_step import AEStep
 from minigen.train.checkpoint import CheckpointError, load_checkpoint, load_model, save_checkpoint
 from minigen.train.classifier_step import ClassifierStep, cross_entropy
 from minigen.train.common import grad_norm, set_requires_grad
-from minigen.train.config import TrainConfig
+from minigen.train.config import ConfigError, TrainConfig
 from minigen.train.gan_step import GANStep
 from minigen.train.loop import TrainResult, train
 from minigen.train.recipes import RECIPES, build_model, build_step
@@ -19,7 +19,7 @@ from minigen.train.vae_step import VAEStep, kl_per_dim, vae_loss
 from minigen.train.warnings import TeachingWarnings, TrainingDiverged
 
 __all__ = [
-    "AEStep", "CheckpointError", "ClassifierStep", "GANStep", "RECIPES", "TeachingWarnings",
+    "AEStep", "CheckpointError", "ClassifierStep", "ConfigError", "GANStep", "RECIPES", "TeachingWarnings",
     "TrainConfig", "TrainResult", "TrainingDiverged", "VAEStep", "build_model", "build_step",
     "cross_entropy", "grad_norm", "kl_per_dim", "load_checkpoint", "load_model",
     "save_checkpoint", "set_requires_grad", "train", "vae_loss",

@@ -118,12 +118,30 @@ class GANStep:
         return {"loss_g": loss_g.detach(), "grad_norm_g": norm_g}
 
     def state_dict(self) -> dict[str, Any]:
-        return {
+        """Everything a resumed run needs to continue bit for bit: both optimizers, the step
+        counter and the last G metrics (repeated on the D-only steps of ``d_steps > 1``)."""
+        state: dict[str, Any] = {
             "opt_d": self.opt_d.state_dict(), "opt_g": self.opt_g.state_dict(),
             "steps": self.steps,
         }
+        if self._last_g:
+            state["last_g"] = dict(self._last_g)
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
+        steps = state["steps"]
+        if type(steps) is not int or steps < 0:
+            raise ValueError(f"GANStep: 'steps' is {steps!r}, not a whole number")
+        last_g = state.get("last_g") or {}
+        if not isinstance(last_g, dict) or not all(
+                isinstance(v, mg.Tensor) for v in last_g.values()):
+            raise ValueError("GANStep: 'last_g' is not a dict of tensors")
+        if steps % self.d_steps and set(last_g) != {"loss_g", "grad_norm_g"}:
+            # The next call makes no G step and repeats the last G metrics: they must be here.
+            raise ValueError(f"GANStep: the state is {steps} steps in, between G steps of "
+                             f"d_steps={self.d_steps}, and lacks the last G metrics")
         self.opt_d.load_state_dict(state["opt_d"])
         self.opt_g.load_state_dict(state["opt_g"])
-        self.steps = int(state["steps"])
+        self.steps = steps
+        device = next(iter(self.model.generator.parameters())).device
+        self._last_g = {key: value.to(device) for key, value in last_g.items()}

@@ -3,12 +3,16 @@
 What a step *does* is in the recipe files (vae_step.py, gan_step.py, ...); this file only
 drives them: it feeds batches, keeps the metrics on the device until it logs them, draws the
 pictures at the end of each epoch, saves checkpoints, stops cleanly on Ctrl-C, and resumes
-exactly where a run stopped (same parameters, optimizer state, random state and batch).
+exactly where a run stopped (same parameters, training-step state, random state and batch).
+
+It also keeps the run folder's promises (docs/checkpoints.md): the folder is locked for this
+process, metrics.csv and epochs.csv are only appended to, and options that cannot take effect
+are refused before any work.
 """
 
 from __future__ import annotations
 
-import csv
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,14 +24,16 @@ from tqdm import tqdm
 
 import minigen as mg
 from minigen.data import DataLoader, get_dataset
+from minigen.errors import os_errors_name
+from minigen.folder_lock import lock_folder
 from minigen.train import checkpoint as ckpt
 from minigen.train.common import batch_to_device
-from minigen.train.config import TrainConfig
+from minigen.train.config import ANEW, ConfigError, TrainConfig, check_options, option, resume_changes
 from minigen.train.interrupt import StopRequest
-from minigen.train.metrics_log import MetricsLog
+from minigen.train.metrics_log import CSVHistory, MetricsLog
 from minigen.train.pictures import EpochPictures
 from minigen.train.recipes import RECIPES, build_model, build_step, resolve
-from minigen.train.warnings import TeachingWarnings, check_finite
+from minigen.train.warnings import TeachingWarnings, TrainingDiverged, check_finite
 
 #: The metrics shown live on the progress bar, per kind of model.
 SHOWN = {
@@ -56,21 +62,99 @@ def train(
 ) -> TrainResult:
     """Train ``config.model`` into the run folder ``config.out``; see the module docstring.
 
-    With ``resume``, the settings come from the run's checkpoint, except ``epochs`` and
-    ``max_steps`` when given (to train further than first planned).
+    Options that cannot take effect raise :class:`ConfigError` before any work. The run
+    folder is held by this process alone (an OS advisory lock; a second ``train``, ``eval`` or
+    ``sample`` writing there gets :class:`FolderBusyError` naming this process), and the
+    temporary files of killed saves found there are removed.
+
+    With ``resume``, the settings come from the run's checkpoint; only ``epochs``,
+    ``max_steps``, ``device`` and ``data_dir`` may be given anew (to train further than first
+    planned, or elsewhere); any other given setting that differs is refused.
     """
     stream = stream or sys.stderr
+    if config.model not in RECIPES:
+        raise ConfigError(f"unknown model {config.model!r}; choose one of: {', '.join(RECIPES)}")
+    check_options(config, RECIPES[config.model].kind)
     run = Path(config.out)
-    state = None
     if resume:
-        state = ckpt.load_checkpoint(run, expect_model=config.model, map_location="cpu")
-        saved: TrainConfig = state["config"]
-        saved.epochs = config.epochs or saved.epochs
-        saved.max_steps = config.max_steps
-        saved.device = config.device or saved.device
-        saved.data_dir = config.data_dir or saved.data_dir
-        config = saved
-    config = resolve(config)
+        if not (run / ckpt.CHECKPOINT).is_file():
+            raise ckpt.CheckpointError(f"no checkpoint in {run}: expected {run / ckpt.CHECKPOINT}")
+        with lock_folder(run, f"minigen train {config.model}", create=False) as removed:
+            state = ckpt.load_checkpoint(run, expect_model=config.model, map_location="cpu")
+            config = _resumed_config(config, state)
+            data = _datasets(config)
+            return _train(run, config, data, state, removed, progress, stream)
+    config = resolve(dataclasses.replace(config))
+    if (run / ckpt.CHECKPOINT).exists():  # (checked again under the lock)
+        raise ckpt.CheckpointError(_already_a_run(run))
+    data = _datasets(config)  # before the folder is made: a refused run leaves nothing behind
+    with lock_folder(run, f"minigen train {config.model}") as removed:
+        if (run / ckpt.CHECKPOINT).exists():
+            raise ckpt.CheckpointError(_already_a_run(run))
+        for stale in ("metrics.csv", "epochs.csv"):  # of a run killed before its first save
+            (run / stale).unlink(missing_ok=True)
+        return _train(run, config, data, None, removed, progress, stream)
+
+
+def _resumed_config(given: TrainConfig, state: dict[str, Any]) -> TrainConfig:
+    """The saved settings, with what may be given anew; refuses changes and no-op resumes."""
+    saved: TrainConfig = state["config"]
+    changes = resume_changes(given, saved)
+    if changes:
+        raise ConfigError(
+            f"--resume continues the run in {given.out} with its saved settings, but "
+            f"{'; '.join(changes)}. Only {', '.join(option(n) for n in ANEW)} may be given "
+            "anew; to train with other settings, start a new run with another --out")
+    saved.out = given.out
+    saved.max_steps = given.max_steps  # a limit of one session, not of the run
+    for name in ("epochs", "device", "data_dir"):
+        if getattr(given, name) is not None:
+            setattr(saved, name, getattr(given, name))
+    config = resolve(saved)
+    position = state["position"]
+    if position["epoch"] >= config.epochs:
+        raise ConfigError(
+            f"the run in {given.out} has finished its {config.epochs} epochs (step "
+            f"{position['step']}): give --epochs N with N > {config.epochs} to train further")
+    if config.max_steps is not None and config.max_steps <= position["step"]:
+        raise ConfigError(f"--max-steps {config.max_steps}: the run in {given.out} is already at "
+                          f"step {position['step']}; give a larger number")
+    return config
+
+
+def _datasets(config: TrainConfig) -> tuple[Any, Any]:
+    """The train and test sets; refuses a batch size no epoch could hold."""
+    train_set = get_dataset(config.data, root=config.data_dir, train=True)
+    if config.batch_size > len(train_set):
+        raise ConfigError(
+            f"--batch-size {config.batch_size} is larger than the {len(train_set)} training "
+            f"images of {config.data}: an epoch would have no full batch (use at most "
+            f"{len(train_set)})")
+    return train_set, get_dataset(config.data, root=config.data_dir, train=False)
+
+
+def _already_a_run(run: Path) -> str:
+    return f"{run} already holds a run; continue it with --resume, or choose another --out"
+
+
+def _train(
+    run: Path, config: TrainConfig, data: tuple[Any, Any], state: dict[str, Any] | None,
+    removed: list[str], progress: bool, stream: TextIO,
+) -> TrainResult:
+    def note(message: str) -> None:
+        tqdm.write("note: " + message, file=stream)
+
+    if removed:
+        note(f"removed {len(removed)} temporary file(s) of killed saves from {run}: "
+             f"{', '.join(removed[:3])}{' ...' if len(removed) > 3 else ''}")
+    with os_errors_name(run):
+        return _loop(run, config, data, state, progress, stream, note)
+
+
+def _loop(
+    run: Path, config: TrainConfig, data: tuple[Any, Any], state: dict[str, Any] | None,
+    progress: bool, stream: TextIO, note: Any,
+) -> TrainResult:
     device = mg.Device(config.device)
     _ = device.xp  # fail now with the clear CUDA error, before loading anything
     kind = RECIPES[config.model].kind
@@ -79,8 +163,7 @@ def train(
     model = build_model(config.model, RECIPES[config.model].latent_dim and config.latent_dim)
     model.to(device)
     step_fn = build_step(config, model)
-    train_set = get_dataset(config.data, root=config.data_dir, train=True)
-    test_set = get_dataset(config.data, root=config.data_dir, train=False)
+    train_set, test_set = data
     # GANs drop the last, smaller batch: D then always compares equal-sized real and fake
     # batches, and batchnorm never sees a batch of one.
     loader = DataLoader(
@@ -88,23 +171,19 @@ def train(
         seed=config.seed, scale=model.pixel_scale,
     )
 
-    run.mkdir(parents=True, exist_ok=True)
-    log = MetricsLog(run / "metrics.csv")
-    position = {"step": 0, "epoch": 0, "batch": 0}
+    log = MetricsLog(run / "metrics.csv", notice=note)
+    epochs_log = CSVHistory(run / "epochs.csv", notice=note)
+    position = {"step": 0, "epoch": 0, "batch": 0, "rows": 0}
     if state is not None:
-        model.load_state_dict(state["model"])
-        step_fn.load_state_dict(state["trainer"])
-        position = dict(state["position"])
-        ckpt.restore_rng(state, config.device)
-        log.truncate_after(position["step"])
-    elif (run / ckpt.CHECKPOINT).exists():
-        raise ckpt.CheckpointError(
-            f"{run} already holds a run; continue it with --resume, or choose another --out"
-        )
-    else:
-        for stale in ("metrics.csv", "epochs.csv"):
-            (run / stale).unlink(missing_ok=True)
-        log = MetricsLog(run / "metrics.csv")
+        ckpt.restore(state, model, step_fn, config.device, run)
+        position = {**position, **state["position"]}
+        covered = state["position"].get("rows")
+        if covered is not None and log.rows > covered:
+            note(f"{log.path}: {log.rows - covered} row(s) written after the checkpoint (past "
+                 f"step {position['step']}) are kept; this run writes those steps again after them")
+        elif covered is not None and log.rows < covered:
+            note(f"{log.path} holds {log.rows} rows, fewer than the {covered} the checkpoint "
+                 f"covers: its history before step {position['step']} is incomplete")
 
     pictures = EpochPictures(run, config, model, kind, test_set, device)
     teacher = TeachingWarnings()
@@ -115,8 +194,19 @@ def train(
         tqdm.write("warning: " + message, file=stream)
 
     def save() -> None:
-        log.flush()
+        log.flush(sync=True)  # durable before the checkpoint that counts them
+        position["rows"] = log.rows
         ckpt.save_checkpoint(run, config, model, step_fn.state_dict(), position)
+
+    def check(rows: list[dict[str, float]]) -> None:
+        try:
+            check_finite(rows, LOSSES)
+        except TrainingDiverged as error:
+            if (run / ckpt.CHECKPOINT).exists():
+                raise
+            raise TrainingDiverged(str(error).replace(
+                "the last checkpoint (before this) is intact.",
+                "no checkpoint was saved (it diverged before the first).")) from None
 
     shown = SHOWN[kind]
     limit = config.max_steps if config.max_steps is not None else float("inf")
@@ -139,14 +229,14 @@ def train(
                 log.add(position["step"], epoch + 1, metrics)
                 if position["step"] % config.log_every == 0:
                     rows = log.flush()  # the one host copy of this block of steps
-                    check_finite(rows, LOSSES)
+                    check(rows)
                     for message in teacher.check_block(rows):
                         say(message)
                     bar.set_postfix({k: _mean(rows, k) for k in shown}, refresh=False)
                 bar.update(1)
                 if stop.requested or position["step"] >= limit:
                     break
-            check_finite(log.flush(), LOSSES)
+            check(log.flush())
             mg.synchronize(device)
             seconds = time.perf_counter() - start
             bar.close()
@@ -165,7 +255,8 @@ def train(
                 if covered is not None:
                     for message in teacher.check_coverage(epoch + 1, int(covered), 10):
                         say(message)
-                _append_epoch_row(run / "epochs.csv", epoch + 1, position["step"], seconds, extra)
+                row = {"epoch": epoch + 1, "step": position["step"], "seconds": f"{seconds:.2f}"}
+                epochs_log.append([{**row, **extra}])
             if stop.requested:
                 result.interrupted = True
                 pictures.loss_curves()
@@ -180,17 +271,3 @@ def train(
 def _mean(rows: list[dict[str, float]], key: str) -> str:
     values = [r[key] for r in rows if key in r]
     return f"{sum(values) / len(values):.4g}" if values else "-"
-
-
-def _append_epoch_row(
-    path: Path, epoch: int, step: int, seconds: float, extra: dict[str, Any]
-) -> None:
-    """One row per finished epoch: its training time (pictures excluded) and its checks."""
-    row = {"epoch": epoch, "step": step, "seconds": f"{seconds:.2f}"}
-    row.update({k: f"{v:.6g}" if isinstance(v, float) else v for k, v in extra.items()})
-    new = not path.exists()
-    with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(row))
-        if new:
-            writer.writeheader()
-        writer.writerow(row)

@@ -10,7 +10,7 @@ from minigen import nn
 from minigen.models import MODELS
 from minigen.train.ae_step import AEStep
 from minigen.train.classifier_step import ClassifierStep
-from minigen.train.config import TrainConfig
+from minigen.train.config import DEFAULTS, TrainConfig
 from minigen.train.gan_step import GANStep
 from minigen.train.vae_step import VAEStep
 
@@ -39,7 +39,8 @@ RECIPES: dict[str, Recipe] = {
 
 
 def resolve(config: TrainConfig) -> TrainConfig:
-    """``config`` with every None filled from its recipe's defaults (device: the default)."""
+    """``config`` with every None filled from its recipe's defaults and ``DEFAULTS``
+    (device: minigen's default device)."""
     recipe = RECIPES[config.model]
     if config.device is None:
         import minigen as mg
@@ -48,6 +49,9 @@ def resolve(config: TrainConfig) -> TrainConfig:
     for name in ("epochs", "batch_size", "lr", "latent_dim"):
         if getattr(config, name) is None:
             setattr(config, name, getattr(recipe, name))
+    for name, value in DEFAULTS.items():
+        if getattr(config, name) is None:
+            setattr(config, name, value)
     return config
 
 

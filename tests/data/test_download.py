@@ -32,6 +32,12 @@ def _cache(tmp_path: Path) -> Path:
     return tmp_path / "cache" / "minigen" / "tiny"
 
 
+def _cached(tmp_path: Path) -> list[str]:
+    """The files in the cache, less its lock file (downloads share the folder's lock)."""
+    cache = _cache(tmp_path)
+    return sorted(p.name for p in cache.iterdir() if p.name != ".lock") if cache.exists() else []
+
+
 def _closed_port_url() -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -55,7 +61,7 @@ def test_good_download_lands_in_cache_and_is_reused(tmp_path, server):
     write_tiny_files(server.root / "good")
     ds = IDXDataset(spec=SPEC, mirrors=[server.url + "good"])
     _assert_tiny(ds)
-    cached = sorted(p.name for p in _cache(tmp_path).iterdir())
+    cached = _cached(tmp_path)
     # Only the train split was needed; no temporary .part file is left behind.
     assert cached == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
     requests = len(server.requests)
@@ -91,13 +97,13 @@ def test_truncated_file_is_refused(tmp_path, server):
     (server.root / "cut" / "train-images-idx3-ubyte.gz").write_bytes(data[: len(data) // 2])
     with pytest.raises(DatasetNotFoundError, match="truncated"):
         IDXDataset(spec=SPEC, mirrors=[server.url + "cut/"])
-    assert not _cache(tmp_path).exists() or not any(_cache(tmp_path).iterdir())
+    assert _cached(tmp_path) == []
 
 
 def test_connection_closed_early_is_refused(tmp_path, server):
     with pytest.raises(DatasetNotFoundError, match="incomplete download: received 102 of 1102"):
         IDXDataset(spec=SPEC, mirrors=[server.url + "lie/"])
-    assert not any(_cache(tmp_path).iterdir())
+    assert _cached(tmp_path) == []
 
 
 def test_wrong_content_is_refused_by_checksum(tmp_path, server):
@@ -105,7 +111,7 @@ def test_wrong_content_is_refused_by_checksum(tmp_path, server):
     with pytest.raises(DatasetNotFoundError, match="SHA-256 of the decompressed") as info:
         IDXDataset(spec=SPEC, mirrors=[server.url + "wrong/"])
     assert server.url + "wrong/train-images-idx3-ubyte.gz" in str(info.value)
-    assert not any(_cache(tmp_path).iterdir())
+    assert _cached(tmp_path) == []
 
 
 def test_wrong_content_then_good_mirror(server):

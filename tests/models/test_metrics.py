@@ -56,6 +56,13 @@ def test_metrics_log_writes_one_row_per_step(tmp_path):
         log.add(step, 1, metrics)
     rows = log.flush()
     assert [r["step"] for r in rows] == [1, 2, 3, 4, 5] and rows[0]["kl_dim_1"] == 2.0
-    log.truncate_after(3)
+    # A run resumed from step 3 appends steps 4 and 5 again: the file keeps every row, the
+    # history read back is the resumed run's.
+    again = MetricsLog(tmp_path / "m.csv")
+    assert again.rows == 5
+    for step in (4, 5):
+        again.add(step, 1, {"loss": mg.tensor(10.0 * step), "w": 0.5, "kl_dim": mg.zeros(2)})
+    again.flush()
+    assert len((tmp_path / "m.csv").read_text().splitlines()) == 1 + 7
     m = read_metrics(tmp_path / "m.csv")
-    assert m["step"].tolist() == [1, 2, 3] and m["loss"].tolist() == [1, 2, 3]
+    assert m["step"].tolist() == [1, 2, 3, 4, 5] and m["loss"].tolist() == [1, 2, 3, 40, 50]

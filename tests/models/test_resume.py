@@ -19,18 +19,30 @@ def assert_same(a, b):
 
 
 @pytest.mark.parametrize(
-    "model, total, stop, batch",
+    "model, total, stop, batch, options",
     [
-        ("vae", 70, 60, 128),  # crosses the epoch end (66 batches) after the resume
-        ("dcgan", 6, 3, 16),  # batchnorm buffers, two optimizers
+        ("vae", 70, 60, 128, {}),  # crosses the epoch end (66 batches) after the resume
+        ("dcgan", 6, 3, 16, {}),  # batchnorm buffers, two optimizers
+        ("vae", 6, 3, 32, {"beta": 0.5, "kl_warmup": 5}),  # resumed in the middle of the ramp
+        # Stopped between G steps: the next D-only step repeats the last G metrics (issue 13:
+        # this was a KeyError).
+        ("gan", 5, 3, 8, {"d_steps": 2, "label_smoothing": 0.1}),
+        # The rest of the models and options (-m slow):
+        pytest.param("cgan", 4, 3, 8, {"d_steps": 2}, marks=pytest.mark.slow),
+        pytest.param("ae", 5, 2, 32, {}, marks=pytest.mark.slow),
+        pytest.param("conv-vae", 3, 1, 8, {}, marks=pytest.mark.slow),
+        pytest.param("gan", 7, 4, 16, {"d_steps": 3, "label_smoothing": 0.1},
+                     marks=pytest.mark.slow),
+        pytest.param("gan", 5, 3, 16, {"d_steps": 2, "saturating": True}, marks=pytest.mark.slow),
+        pytest.param("classifier", 5, 2, 32, {}, marks=pytest.mark.slow),
     ],
 )
-def test_resume_equals_uninterrupted(tmp_path, model, total, stop, batch):
-    common = dict(model=model, batch_size=batch, epochs=2, log_every=5)
+def test_resume_equals_uninterrupted(tmp_path, model, total, stop, batch, options):
+    common = dict(model=model, batch_size=batch, epochs=2, log_every=5, **options)
     whole = train(TrainConfig(out=str(tmp_path / "a"), max_steps=total, **common), progress=False)
     first = train(TrainConfig(out=str(tmp_path / "b"), max_steps=stop, **common), progress=False)
     assert first.step == stop
-    second = train(TrainConfig(out=str(tmp_path / "b"), max_steps=total, **common),
+    second = train(TrainConfig(model=model, out=str(tmp_path / "b"), max_steps=total),
                    resume=True, progress=False)
     assert whole.step == second.step == total
     assert_same(parameters(tmp_path / "a"), parameters(tmp_path / "b"))
@@ -45,8 +57,9 @@ def test_resume_restores_optimizer_and_step(tmp_path):
     from minigen.train import load_checkpoint
 
     state = load_checkpoint(tmp_path / "g")
-    assert state["position"] == {"step": 4, "epoch": 0, "batch": 4}
+    assert state["position"] == {"step": 4, "epoch": 0, "batch": 4, "rows": 4}
     assert state["trainer"]["steps"] == 4
+    assert set(state["trainer"]["last_g"]) == {"loss_g", "grad_norm_g"}
     # Adam moments for every parameter: D has 3 Linear layers (6 tensors), G has 4 (8).
     assert len(state["trainer"]["opt_d"]["state"]) == 6
     assert len(state["trainer"]["opt_g"]["state"]) == 8
