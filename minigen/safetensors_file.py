@@ -27,6 +27,7 @@ from minigen.autograd.tensor import Tensor
 from minigen.backend.device import Device, as_device
 from minigen.backend.transfer import move_array, to_host
 from minigen.errors import MinigenError
+from minigen.serialization import atomic_write
 
 PathLike = str | os.PathLike[str]
 
@@ -43,7 +44,7 @@ def save_safetensors(
     Tensors on a GPU are copied to the host first. ``metadata`` (text only) goes into the
     header beside ``{"format": "pt"}``, the mark PyTorch's loaders look for.
     """
-    from safetensors.numpy import save_file
+    from safetensors.numpy import save
 
     arrays: dict[str, np.ndarray] = {}
     for name, value in state_dict.items():
@@ -57,7 +58,9 @@ def save_safetensors(
     header = {"format": "pt", **{str(k): str(v) for k, v in (metadata or {}).items()}}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(arrays, str(path), metadata=header)
+    data = save(arrays, metadata=header)
+    with atomic_write(path) as f:  # a kill mid-write leaves the old file whole
+        f.write(data)
     return path
 
 
