@@ -15,19 +15,16 @@ def grad_norm(parameters: Iterable[mg.Tensor]) -> mg.Tensor:
     """The L2 norm of all gradients together, sqrt(sum of g^2), as a 0-d tensor on the device.
 
     Stays on the device (no ``.item()``): the training loop copies it to the host only when
-    it logs, so the GPU never waits for Python.
+    it logs, so the GPU never waits for Python. Three array operations for any number of
+    parameters: the gradients side by side in one flat array, its dot product with itself
+    (no g * g array), a square root.
     """
-    total = None
-    for p in parameters:
-        if p.grad is None:
-            continue
-        xp = get_array_module(p.grad.array)
-        g = xp.reshape(p.grad.array, (-1,))
-        square = xp.vecdot(g, g)  # sum of g^2 as one dot product: no g * g array, no graph
-        total = square if total is None else total + square
-    if total is None:
+    grads = [p.grad.array for p in parameters if p.grad is not None]
+    if not grads:
         raise ValueError("grad_norm: no parameter has a gradient yet")
-    return mg.Tensor.wrap(xp.sqrt(total))
+    xp = get_array_module(grads[0])
+    g = xp.concat(grads, axis=None)
+    return mg.Tensor.wrap(xp.sqrt(xp.vecdot(g, g)))
 
 
 def set_requires_grad(module: nn.Module, flag: bool) -> None:
