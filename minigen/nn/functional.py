@@ -26,10 +26,11 @@ from minigen.errors import DeviceMismatchError, ShapeError
 from minigen.functions import exp, flatten, mean, relu, reshape, sigmoid, tanh
 from minigen.functions import leaky_relu as _leaky_relu
 from minigen.functions import sum as _sum
-from minigen.functions.batchnorm import BatchNorm, batch_statistics, channel_rows
+from minigen.functions.batchnorm import BatchNorm, batch_statistics
 from minigen.functions.conv import Conv2d, ConvTranspose2d
 from minigen.functions.dropout import Dropout
 from minigen.functions.embedding import Embedding
+from minigen.functions.layout import channel_rows
 from minigen.functions.linear import Linear
 from minigen.functions.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
 
@@ -226,9 +227,11 @@ def batch_norm(
         mean_, var_, centered = batch_statistics(channel_rows(input.array))
         if running_mean is not None and running_var is not None:
             with no_grad():
-                unbiased = var_ * (per_channel / (per_channel - 1))
+                # r <- (1 - momentum) r + momentum b, with b the unbiased variance
+                # var * m / (m - 1) for running_var (the factor folded into the momentum)
+                var_weight = momentum * (per_channel / (per_channel - 1))
                 running_mean.array = (1 - momentum) * running_mean.array + momentum * mean_
-                running_var.array = (1 - momentum) * running_var.array + momentum * unbiased
+                running_var.array = (1 - momentum) * running_var.array + var_weight * var_
     else:
         if running_mean is None or running_var is None:
             raise ValueError(
@@ -350,10 +353,9 @@ def binary_cross_entropy(
             "binary_cross_entropy: all elements of input should be between 0 and 1 "
             "(probabilities); for logits use binary_cross_entropy_with_logits"
         )
-    loss = BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:  # the Function reduces: no separate mean or sum
+        return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+    return _reduce(BinaryCrossEntropy.apply(input, target) * weight, reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -363,10 +365,9 @@ def binary_cross_entropy_with_logits(
     which is finite and accurate for logits of any size."""
     _check_reduction(reduction)
     target = _as_target("binary_cross_entropy_with_logits", target, input, same_shape=True)
-    loss = BinaryCrossEntropyWithLogits.apply(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:  # the Function reduces: no separate mean or sum
+        return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+    return _reduce(BinaryCrossEntropyWithLogits.apply(input, target) * weight, reduction)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -267,13 +267,16 @@ def test_numpy_float64_hyperparameters_do_not_promote_float32():
 def test_channel_rows_round_trip_and_are_a_view_of_channels_last_memory(shape):
     """BatchNorm's (m, C) rows hold each channel in one column, come back to the input's shape,
     and copy nothing when the channel axis is last in memory (as convolutions return it)."""
-    from minigen.functions.batchnorm import channel_rows, column_sums, from_channel_rows
+    from minigen.functions.batchnorm import column_means, column_sums
+    from minigen.functions.layout import channel_rows, from_channel_rows
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape)
     rows = channel_rows(x)
     assert rows.shape == (x.size // shape[1], shape[1])
     np.testing.assert_array_equal(from_channel_rows(rows, shape), x)
-    np.testing.assert_allclose(column_sums(rows), x.sum(axis=tuple(i for i in range(x.ndim) if i != 1)))
+    per_channel = tuple(i for i in range(x.ndim) if i != 1)
+    np.testing.assert_allclose(column_sums(rows), x.sum(axis=per_channel))
+    np.testing.assert_allclose(column_means(rows), x.mean(axis=per_channel))
     last = np.moveaxis(rng.standard_normal(shape[:1] + shape[2:] + shape[1:2]), -1, 1)
     assert np.shares_memory(channel_rows(last), last)
