@@ -53,7 +53,9 @@ def col2im_of_product(grid: Any, w: Any, x_shape: tuple[int, ...], kernel: Pair,
     if subpixel_pays(x_shape, kernel, stride, padding):  # the same numbers, faster
         return col2im_matmul_subpixel(grid, w, x_shape, kernel, stride, padding)
     # (G W_mat)[n, a, b, i, j, c] = sum_o G[n, o, a, b] W[o, c, i, j], in the windows' order
-    product = get_array_module(grid).tensordot(grid, taps_last(w), axes=([1], [0]))
+    # (i, j, c); with one channel c, W's own order (c, i, j) is that order already
+    taps = w if w.shape[1] == 1 else taps_last(w)
+    product = get_array_module(grid).tensordot(grid, taps, axes=([1], [0]))
     return col2im(product, x_shape, kernel, stride, padding)
 
 

@@ -44,7 +44,7 @@ from typing import Any
 
 from minigen.backend.array_module import get_array_module
 from minigen.functions.constants import filled
-from minigen.functions.layout import channels_last
+from minigen.functions.layout import pixel_rows
 
 Pair = tuple[int, int]
 
@@ -136,8 +136,7 @@ def windows(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
     index = index_on(window_index, (h, w, kernel, stride, padding), x)
-    pixels = xp.reshape(channels_last(x), (n, h * w, c))  # one row of C numbers per pixel
-    return xp.reshape(gather(pixels, index), (n, oh, ow, kh, kw, c))
+    return xp.reshape(gather(pixel_rows(x), index), (n, oh, ow, kh, kw, c))
 
 
 def im2col(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:

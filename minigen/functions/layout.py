@@ -1,11 +1,11 @@
 """Layouts of images and convolution weights, shared by the convolutions and batch norm.
 
 minigen's tensors are NCHW, as PyTorch's: (batch, channels, height, width). The convolutions
-and batch norm compute "channels last": one row of C numbers per pixel, (N, H, W, C), so that
+and batch norm compute "channels last", (N, H, W, C): one row of C numbers per pixel, so that
 a pixel's channels are contiguous (a window copies runs of C numbers; a per-channel vector
-broadcasts along rows). These helpers move between the two. They only permute and reshape:
-for an NCHW array whose memory is channels-last (what the convolutions return), they are
-views, and a round trip copies nothing.
+broadcasts along the last axis). These helpers move between the two. They only permute axes:
+the results are views, and for an NCHW array whose memory is channels-last (what the
+convolutions return) the channels-last view is contiguous.
 """
 
 from __future__ import annotations
@@ -16,31 +16,28 @@ from minigen.backend.array_module import get_array_module
 
 
 def channels_last(x: Any) -> Any:
-    """(N, C, *S) -> (N, *S, C): the channel axis moved last (a view)."""
+    """(N, C, *S) -> (N, *S, C): the channel axis moved last (a view; (N, C) is x itself)."""
+    if x.ndim == 2:
+        return x
     axes = (0, *range(2, x.ndim), 1)
     return get_array_module(x).permute_dims(x, axes)
 
 
 def channels_first(x: Any) -> Any:
     """The inverse of ``channels_last``: (N, *S, C) -> (N, C, *S), a view."""
+    if x.ndim == 2:
+        return x
     axes = (0, x.ndim - 1, *range(1, x.ndim - 1))
     return get_array_module(x).permute_dims(x, axes)
 
 
-def channel_rows(x: Any) -> Any:
-    """(N, C, *S) -> (N * prod(S), C): one row per pixel, one column per channel.
-    An (N, C) array already is its rows."""
-    if x.ndim == 2:
-        return x
-    return get_array_module(x).reshape(channels_last(x), (-1, x.shape[1]))
-
-
-def from_channel_rows(rows: Any, shape: tuple[int, ...]) -> Any:
-    """The inverse of ``channel_rows``: (m, C) back to ``shape`` = (N, C, *S)."""
-    if len(shape) == 2:
-        return rows
-    n, c, spatial = shape[0], shape[1], tuple(shape[2:])
-    return channels_first(get_array_module(rows).reshape(rows, (n, *spatial, c)))
+def pixel_rows(x: Any) -> Any:
+    """(N, C, H, W) -> (N, H*W, C): each image as one row of C numbers per pixel. With one
+    channel that is x's own order, a reshape; else the channels-last view, reshaped (free when
+    x's memory is channels-last)."""
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    return xp.reshape(x if c == 1 else channels_last(x), (n, h * w, c))
 
 
 def taps_last(w: Any) -> Any:

@@ -32,7 +32,7 @@ from typing import Any
 
 from minigen.backend.array_module import get_array_module
 from minigen.functions.im2col import Pair, conv_output_size, gather, index_on
-from minigen.functions.layout import channels_last
+from minigen.functions.layout import pixel_rows
 
 
 def subpixel_fits(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> bool:
@@ -81,8 +81,7 @@ def col2im_matmul_subpixel(
     _, a, oh, ow = grid.shape
     th, tw = kh // sh, kw // sw
     qh, qw = oh + th - 1, ow + tw - 1
-    cells = xp.reshape(channels_last(grid), (n, oh * ow, a))
-    steps = gather(cells, index_on(step_index, (oh, ow, (th, tw)), grid))
+    steps = gather(pixel_rows(grid), index_on(step_index, (oh, ow, (th, tw)), grid))
     steps = xp.reshape(steps, (n, qh, qw, th, tw, a))  # steps[n, q, q', d, d', :] = G[q-d, q'-d']
     # Kernel row i = d*sh + r: the weight with each tap split into its step d and phase r.
     by_phase = xp.reshape(weight, (a, c, th, sh, tw, sw))

@@ -30,7 +30,7 @@ from minigen.functions.batchnorm import BatchNorm, batch_statistics
 from minigen.functions.conv import Conv2d, ConvTranspose2d
 from minigen.functions.dropout import Dropout
 from minigen.functions.embedding import Embedding
-from minigen.functions.layout import channel_rows
+from minigen.functions.layout import channels_last
 from minigen.functions.linear import Linear
 from minigen.functions.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
 
@@ -224,7 +224,7 @@ def batch_norm(
                 f"batch_norm: expected more than 1 value per channel when training, got input "
                 f"of shape {tuple(input.shape)}"
             )
-        mean_, var_, centered = batch_statistics(channel_rows(input.array))
+        mean_, var_, centered = batch_statistics(channels_last(input.array))
         if running_mean is not None and running_var is not None:
             with no_grad():
                 # r <- (1 - momentum) r + momentum b, with b the unbiased variance

@@ -5,11 +5,11 @@ An optimizer holds ``param_groups`` (a list of dicts: ``"params"`` plus hyperpar
 to its own buffers, e.g. Adam's moments). ``step()`` walks every parameter that has a gradient
 and calls the subclass's ``_update``, which writes the new values into ``p.array`` in place.
 
-An optimizer with a fused update (``Adam``, ``SGD``) keeps each group's parameters in one flat
-array (minigen/optim/flat.py) and updates them all with one run of its formula: a handful of
-array operations per step instead of a dozen per parameter tensor. Groups where some parameter
-has no gradient, or whose state does not line up, are updated one parameter at a time with the
-same formula.
+On a GPU, an optimizer with a fused update (``Adam``, ``SGD``) keeps each group's parameters
+in one flat array (minigen/optim/flat.py) and updates them all with one run of its formula: a
+handful of array operations per step instead of a dozen per parameter tensor. On the CPU, and
+for groups where some parameter has no gradient or whose state does not line up, the same
+formula runs once per parameter (as PyTorch's default: ``foreach`` on GPUs only).
 
 ``state_dict()`` uses PyTorch's layout, with parameters replaced by their position in the
 groups (0, 1, 2, ... in group order), so it can be saved and loaded into a fresh optimizer

@@ -63,8 +63,8 @@ def test_sgd_converges_to_the_minimum_of_a_quadratic(momentum):
 
 def test_update_is_in_place_and_float32_survives_numpy_float64_hyperparameters():
     p = mg.tensor([1.0, 2.0], requires_grad=True)
+    array = p.array
     opt = mg.optim.SGD([p], lr=np.float64(0.1), momentum=np.float64(0.9), weight_decay=0.01)
-    array = p.array  # a view of the optimizer's flat buffer since the line above
     opt.param_groups[0]["lr"] = np.float64(0.2)  # a schedule may set NumPy scalars
     for _ in range(2):
         p.grad = mg.tensor([1.0, 1.0])
