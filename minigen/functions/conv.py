@@ -50,7 +50,7 @@ def col2im_of_product(grid: Any, w: Any, x_shape: tuple[int, ...], kernel: Pair,
                       padding: Pair) -> Any:
     """col2im(G W_mat) for the grid ``grid`` (N, A, OH, OW) of A-vectors and ``w`` (A, C, kh, kw):
     the (N, H, W, C) image (channels last) of ``x_shape`` = (N, C, H, W)."""
-    if subpixel_pays(x_shape, kernel, stride, padding):  # the same numbers, faster
+    if subpixel_pays(x_shape, kernel, stride, padding, grid.shape[1]):  # same numbers, faster
         return col2im_matmul_subpixel(grid, w, x_shape, kernel, stride, padding)
     # (G W_mat)[n, a, b, i, j, c] = sum_o G[n, o, a, b] W[o, c, i, j], in the windows' order
     # (i, j, c); with one channel c, W's own order (c, i, j) is that order already

@@ -22,8 +22,13 @@ grouped by phase; read the result (N, QH, QW, C, sh, sw) as the padded image
 product has t*t*A columns instead of A and s*s*C outputs instead of kh*kw*C, the result is
 the image itself (never the kh*kw-times larger G W_mat), and there is nothing to add up.
 
-It pays on a CPU when the product is wide (``subpixel_pays``: s*s*C >= 64 outputs); for one
-output channel (the generator's last layer) the plain form is faster.
+It does not always pay (``subpixel_pays``). Its product is thin for few output channels (one,
+at the generator's last layer), and it multiplies the padded grid, QH*QW cells instead of
+OH*OW: on a 7x7 grid 31% more products, which cost more than the memory saved when each
+product is long (many grid channels A). Measured on the CPU (one thread, batch 64, 4x4
+kernels, stride 2; sub-pixel time / plain time): A=64, C=32 on 7x7: 0.76; A=128, C=64: 0.99;
+A=256, C=128: 0.99; A=512, C=256: 1.13; A=256, C=64: 1.11; A=128, C=128: 0.78; on 14x14
+grids A=64..256: 0.54-0.67. On a GPU the plain form is also three array operations shorter.
 """
 
 from __future__ import annotations
@@ -48,13 +53,21 @@ def subpixel_fits(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding:
     return exact and kh // sh <= oh and kw // sw <= ow
 
 
-def subpixel_pays(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> bool:
-    """Whether the sub-pixel form is also the faster one: its product must be wide
-    (sh*sw*C >= 64 columns; for one output channel it would be a thin product, slower than one
-    product followed by col2im). A grid smaller than a window (a 7x7 kernel over a 1x1 input)
-    is excluded by ``subpixel_fits``: padding it by t-1 would multiply the work."""
-    wide = stride[0] * stride[1] * x_shape[1] >= 64
-    return wide and subpixel_fits(x_shape, kernel, stride, padding)
+def subpixel_pays(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
+                  grid_channels: int) -> bool:
+    """Whether the sub-pixel form is also the faster one (measurements in the module
+    docstring): its product must be wide (sh*sw*C >= 64 outputs; for one output channel it
+    would be a thin product) and the extra cells of the padded grid cheap
+    (A * (QH*QW / (OH*OW) - 1) <= 64 for A grid channels). A grid smaller than a window (a
+    7x7 kernel over a 1x1 input) is excluded by ``subpixel_fits``: padding it by t-1 would
+    multiply the work."""
+    if not subpixel_fits(x_shape, kernel, stride, padding):
+        return False
+    _, c, h, w = x_shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    extra = (oh + kh // sh - 1) * (ow + kw // sw - 1) / (oh * ow) - 1
+    return sh * sw * c >= 64 and grid_channels * extra <= 64
 
 
 def step_index(oh: int, ow: int, steps: Pair) -> tuple[list[int], int]:

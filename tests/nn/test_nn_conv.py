@@ -132,15 +132,23 @@ def test_col2im_of_product_equals_col2im_of_the_product(shape, kernel, stride, p
 
 
 def test_the_sub_pixel_form_is_chosen_where_it_fits_and_pays():
-    """Every SUBPIXEL_CONFIG fits; with 64 channels it is chosen, with one it is not; a stride
-    that does not divide the kernel, or a 7x7 kernel over a 1x1 grid, never fits."""
+    """Every SUBPIXEL_CONFIG fits; with 64 output channels and a short product it is chosen,
+    with one output channel it is not; a stride that does not divide the kernel, or a 7x7
+    kernel over a 1x1 grid, never fits. In the models: the discriminator's input gradient of
+    Conv2d(64, 128, 4, 2, 1) (128 grid channels on 7x7) and the ConvVAE's layers take it; the
+    generator's ConvTranspose2d(256, 128, 4, 2, 1) (256 grid channels on 7x7: 31% more
+    products, each 256 long) does not."""
     for shape, kernel, stride, padding in SUBPIXEL_CONFIGS:
         wide, thin = (shape[0], 64) + shape[2:], (shape[0], 1) + shape[2:]
         assert subpixel_fits(shape, kernel, stride, padding)
-        assert subpixel_pays(wide, kernel, stride, padding)
-        assert not subpixel_pays(thin, kernel, stride, padding)
+        assert subpixel_pays(wide, kernel, stride, padding, grid_channels=5)
+        assert not subpixel_pays(thin, kernel, stride, padding, grid_channels=5)
     assert not subpixel_fits((1, 64, 7, 7), (3, 3), (2, 2), (1, 1))  # 2 does not divide 3
     assert not subpixel_fits((1, 256, 7, 7), (7, 7), (1, 1), (0, 0))  # a 1x1 grid of rows
+    k4s2p1 = ((4, 4), (2, 2), (1, 1))
+    assert subpixel_pays((64, 64, 14, 14), *k4s2p1, grid_channels=128)  # DCGAN D, dL/dx
+    assert subpixel_pays((64, 32, 14, 14), *k4s2p1, grid_channels=64)  # ConvVAE
+    assert not subpixel_pays((64, 128, 14, 14), *k4s2p1, grid_channels=256)  # DCGAN G
 
 
 @pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS)
