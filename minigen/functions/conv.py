@@ -41,7 +41,7 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import get_array_module
-from minigen.functions.im2col import Pair, col2im, conv_output_size, windows
+from minigen.functions.im2col import Pair, col2im, windows
 from minigen.functions.layout import channels_first, taps_last
 from minigen.functions.subpixel import col2im_matmul_subpixel, subpixel_pays
 
