@@ -26,8 +26,7 @@ class Linear(Function):
     def forward(self, x: Any, w: Any, b: Any = None) -> Any:
         xp = get_array_module(x)
         self.x, self.w = x, w
-        # X W^T: x's last axis against W's in-axis; BLAS reads W transposed, no copy
-        y = xp.tensordot(x, w, axes=([x.ndim - 1], [1]))
+        y = x @ xp.matrix_transpose(w)  # W^T is a strided view: BLAS reads it transposed, no copy
         if b is not None:
             y += b  # y is fresh: add the bias in place
         return y

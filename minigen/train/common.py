@@ -16,18 +16,17 @@ def grad_norm(parameters: Iterable[mg.Tensor]) -> mg.Tensor:
     """The L2 norm of all gradients together, sqrt(sum of g^2), as a 0-d tensor on the device.
 
     Stays on the device (no ``.item()``): the training loop copies it to the host only when
-    it logs, so the GPU never waits for Python. On a GPU it is three array operations for any
-    number of parameters (the gradients side by side in one flat array, its dot product with
-    itself, a square root); on the CPU one dot product per gradient, which needs no copy (the
-    optimizers' choice too: minigen/optim/flat.py).
+    it logs, so the GPU never waits for Python. On a GPU it is two array operations for any
+    number of parameters (the gradients side by side in one flat array, and its norm); on the
+    CPU one dot product per gradient, which needs no copy (the optimizers' choice too:
+    minigen/optim/flat.py).
     """
     grads = [p.grad.array for p in parameters if p.grad is not None]
     if not grads:
         raise ValueError("grad_norm: no parameter has a gradient yet")
     xp = get_array_module(grads[0])
     if fused_on(device_of_array(grads[0])):
-        g = xp.concat(grads, axis=None)
-        return mg.Tensor.wrap(xp.sqrt(xp.vecdot(g, g)))
+        return mg.Tensor.wrap(xp.linalg.vector_norm(xp.concat(grads, axis=None)))
     total = None
     for g in grads:
         g = xp.reshape(g, (-1,))
