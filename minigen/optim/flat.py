@@ -21,8 +21,8 @@ parameters keep their own arrays and the per-parameter loop.
 
 Whatever rebinds ``p.array`` (``Module.to``, ``load_state_dict``, a gradient check) leaves the
 parameter outside the buffer; ``holds`` sees that and the optimizer flattens the group again.
-A tensor that shared a parameter's old array (``p.data`` taken before the optimizer was built,
-or the tensor a Parameter was made from) no longer shares it afterwards.
+On a GPU, then, a tensor that shared a parameter's old array (``p.data`` taken before the
+optimizer was built, or the tensor a Parameter was made from) no longer shares it afterwards.
 """
 
 from __future__ import annotations
