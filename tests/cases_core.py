@@ -94,6 +94,13 @@ def _():
     return (lambda a: leaky_relu(a, 0.2)), [rand64(3, 4)]
 
 
+@case("leaky relu with a slope above 1")
+def _():
+    from minigen.functions import leaky_relu
+
+    return (lambda a: leaky_relu(a, 1.5)), [rand64(3, 4)]
+
+
 @case("clamp away from the bounds")
 def _():
     return (lambda a: a.clamp(-0.5, 0.6) + a.clamp(min=0.3)), [rand64(10, seed=7)]

@@ -57,6 +57,7 @@ CONV_CONFIGS = [
     (2, 2, 3, 3, 2, (1, 2, 5, 7)),  # stride == kernel, floor drops a column
     (3, 2, 1, 1, 0, (2, 3, 3, 2)),  # 1x1
     (16, 2, 4, 2, 1, (1, 16, 6, 6)),  # wide input: dL/dx takes the sub-pixel path
+    (3, 2, (3, 2), 1, 0, (2, 3, 3, 2)),  # the kernel covers the image: one window, a dense layer
 ]
 
 
@@ -91,6 +92,7 @@ CONVT_CONFIGS = [
     (3, 2, 3, 1, 0, 0, (1, 3, 3, 2)),
     (2, 16, 4, 2, 1, 0, (1, 2, 3, 3)),  # wide output: the forward takes the sub-pixel path
     (2, 64, 3, 1, 1, 0, (1, 2, 4, 4)),  # stride 1, wide: the sub-pixel path as a full correlation
+    (3, 2, (3, 2), 2, 0, 0, (2, 3, 1, 1)),  # a 1x1 input: one window, a dense layer
 ]
 
 
@@ -212,6 +214,15 @@ def _():
     x = mg.tensor([[80.0, -80.0, 3.0], [-2.5, 0.7, 79.0]], dtype=mg.float64, requires_grad=True)
     y = rand64(2, 3, seed=4, low=0.0, high=1.0)
     return (lambda x, y: F.binary_cross_entropy_with_logits(x, y, reduction="sum")), [x, y]
+
+
+@case("nn binary_cross_entropy_with_logits mean, and with a weight")
+def _():
+    x = rand64(3, 4, low=-5.0, high=5.0)
+    y = rand64(3, 4, seed=5, low=0.0, high=1.0)
+    w = rand64(4, seed=6, low=0.5, high=2.0, requires_grad=False)
+    return (lambda x, y: F.binary_cross_entropy_with_logits(x, y)
+            + F.binary_cross_entropy_with_logits(x, y, weight=w)), [x, y]
 
 
 @case("nn BCEWithLogitsLoss none")

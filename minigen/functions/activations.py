@@ -29,14 +29,14 @@ class Sigmoid(Function):
     r"""y = 1 / (1 + e^{-x}).   dy/dx = y (1 - y).
 
     With e = e^{-|x|} (never overflows): y = 1 / (1 + e) for x >= 0 and y = e / (1 + e) for
-    x < 0, the same function, accurate to the last bit in both tails.
+    x < 0, the same function, accurate to the last bit in both tails. The numerator, 1 or e,
+    is e^{min(x, 0)}.
     """
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
-        e = xp.exp(-xp.abs(x))
-        m = xp.astype(x >= 0, x.dtype)  # 1 where x >= 0, else 0 (also at NaN)
-        self.y = (m + (1 - m) * e) / (1 + e)  # 1 / (1 + e) where x >= 0, else e / (1 + e)
+        # e^{min(x, 0)} / (1 + e^{-|x|}): 1 / (1 + e) where x >= 0, else e / (1 + e)
+        self.y = xp.exp(xp.minimum(x, 0.0)) / (1 + xp.exp(-xp.abs(x)))
         return self.y
 
     def backward(self, gy: Any) -> Any:
@@ -58,10 +58,16 @@ class ReLU(Function):
 class LeakyReLU(Function):
     r"""y = x where x > 0, else a x.   dy/dx = 1 where x > 0, else a (the negative slope)."""
 
+    def __init__(self, negative_slope: float) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
+        a = self.negative_slope
         m = xp.astype(x > 0, x.dtype)  # 1 where x > 0, else 0
-        self.slope = m + (1 - m) * self.negative_slope  # dy/dx: 1 where x > 0, else a
+        # dy/dx: 1 where x > 0, else a; for 0 <= a <= 1 (every model's) that is max(m, a)
+        self.slope = xp.maximum(m, a) if 0 <= a <= 1 else m + (1 - m) * a
         return x * self.slope
 
     def backward(self, gy: Any) -> Any:

@@ -3,11 +3,12 @@ r"""Batch normalisation: normalise each channel with its mean and variance, then
 For x of shape (N, C) or (N, C, L) or (N, C, H, W), channel c's statistics are taken over every
 axis but the channel axis (m = N*L or N*H*W values per channel).
 
-The arithmetic runs on the *channel rows* of x: the (m, C) matrix with one column per channel
-(``channel_rows``). Per-channel vectors then broadcast along contiguous rows, and per-channel
-sums are one matrix product with a vector of ones (``column_sums``), which BLAS runs on every
-core, instead of a NumPy reduction over axes (0, 2, 3) on one. For the channels-last arrays that
-minigen's convolutions return, the rows are a view of x: no copy.
+The arithmetic runs on x *channels last* (``layout.channels_last``: (N, H, W, C), one row of C
+numbers per pixel): per-channel vectors then broadcast along the last axis, and per-channel
+means and sums are one contraction with a constant array (1/m or 1, ``channel_means`` and
+``channel_sums``), which BLAS runs as a matrix-vector product, instead of a reduction over
+axes (0, 2, 3). For the channels-last arrays that minigen's convolutions return, the
+channels-last view is x's own memory: no copy.
 """
 
 from __future__ import annotations
@@ -16,47 +17,39 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import get_array_module
+from minigen.functions.constants import filled
+from minigen.functions.layout import channels_first, channels_last
 
 
-def channel_rows(x: Any) -> Any:
-    """(N, C, *S) -> (N * prod(S), C): the channel axis moved last, one column per channel."""
-    xp = get_array_module(x)
-    axes = (0,) + tuple(range(2, x.ndim)) + (1,)
-    return xp.reshape(xp.permute_dims(x, axes), (-1, x.shape[1]))
+def channel_sums(x: Any, value: float = 1.0) -> Any:
+    """sum over every axis but the last of ``value`` * x: a (C,) vector for x (..., C), as one
+    contraction with a constant array (a matrix-vector product for BLAS)."""
+    weights = filled(tuple(x.shape[:-1]), value, x)
+    return get_array_module(x).tensordot(weights, x, axes=x.ndim - 1)
 
 
-def from_channel_rows(rows: Any, shape: tuple[int, ...]) -> Any:
-    """The inverse of ``channel_rows``: (m, C) back to ``shape`` = (N, C, *S), as a view."""
-    xp = get_array_module(rows)
-    n, c, spatial = shape[0], shape[1], tuple(shape[2:])
-    last = len(shape) - 1
-    return xp.permute_dims(xp.reshape(rows, (n, *spatial, c)), (0, last) + tuple(range(1, last)))
+def channel_means(x: Any) -> Any:
+    """The mean over every axis but the last of x (..., C): ``channel_sums`` with 1/m."""
+    return channel_sums(x, 1.0 / (x.size // x.shape[-1]))
 
 
-def column_sums(rows: Any) -> Any:
-    """sum_k rows[k, c] for every column c, as the product 1^T rows."""
-    xp = get_array_module(rows)
-    return xp.ones((rows.shape[0],), dtype=rows.dtype, device=rows.device) @ rows
-
-
-def batch_statistics(rows: Any) -> tuple[Any, Any, Any]:
-    """The per-channel mean, the biased variance (divided by m, not m - 1) and the centred rows
-    x - mu of a batch's ``channel_rows`` (the normalisation reuses them)."""
-    m = rows.shape[0]
-    mean = column_sums(rows) / m
-    centered = rows - mean
-    var = column_sums(centered * centered) / m  # correction=0: what normalisation uses
+def batch_statistics(x: Any) -> tuple[Any, Any, Any]:
+    """The per-channel mean, the biased variance (divided by m, not m - 1) and the centred
+    values x - mu of a channels-last batch x (..., C) (the normalisation reuses them)."""
+    mean = channel_means(x)
+    centered = x - mean
+    var = channel_means(centered * centered)  # correction=0: what normalisation uses
     return mean, var, centered
 
 
 class BatchNorm(Function):
     r"""y = gamma * x_hat + beta,  x_hat = (x - mu) / sqrt(var + eps), per channel.
 
-    ``mean`` and ``var`` (hyper-parameters, shape (C,)) are the batch statistics of x when
-    ``training`` (computed by the caller, which also needs them for the running averages) and
-    the running statistics otherwise; ``centered`` is x - mean as channel rows when the caller
-    made it for the variance (``batch_statistics``), else None. The inputs are (x, gamma, beta),
-    or x alone when the normalisation has no affine part.
+    ``mean`` and ``var`` (shape (C,)) are the batch statistics of x when ``training``
+    (computed by the caller, which also needs them for the running averages) and the running
+    statistics otherwise; ``centered`` is x - mean, channels last, when the caller made it for
+    the variance (``batch_statistics``), else None. The inputs are (x, gamma, beta), or x alone
+    when the normalisation has no affine part.
 
     Local derivatives, per channel, with sigma = sqrt(var + eps), m values per channel and
     sums over those m values:
@@ -64,51 +57,57 @@ class BatchNorm(Function):
         dL/dbeta  = sum dL/dy
         dL/dgamma = sum dL/dy * x_hat
         eval (mu, var constants):      dL/dx = gamma / sigma * dL/dy
-        training (mu, var depend on x): dL/dx = gamma / (m sigma) *
-                                    (m dL/dy - sum dL/dy - x_hat * sum(dL/dy * x_hat))
+        training (mu, var depend on x): dL/dx = gamma / sigma *
+                                    (dL/dy - (sum dL/dy + x_hat * sum(dL/dy * x_hat)) / m)
 
     Derivation: docs/derivations/batchnorm.md.
     """
 
+    def __init__(self, training: bool, eps: float, mean: Any, var: Any,
+                 centered: Any = None) -> None:
+        super().__init__()
+        self.training, self.eps = training, eps
+        self.mean, self.var, self.centered = mean, var, centered
+
     def forward(self, x: Any, gamma: Any = None, beta: Any = None) -> Any:
         xp = get_array_module(x)
-        self.x_shape = x.shape
-        self.inv_std = 1.0 / xp.sqrt(self.var + self.eps)  # 1 / sigma, shape (C,)
-        # x - mu, on the channel rows (handed over by batch_statistics when it made them)
-        x_hat = self.centered if self.centered is not None else channel_rows(x) - self.mean
+        self.std = xp.sqrt(self.var + self.eps)  # sigma, shape (C,)
+        # x - mu, channels last (handed over by batch_statistics when it made it)
+        x_hat = self.centered if self.centered is not None else channels_last(x) - self.mean
         self.centered = None
-        x_hat *= self.inv_std  # x_hat = (x - mu) / sigma, in place: x_hat is this Function's
+        x_hat /= self.std  # x_hat = (x - mu) / sigma, in place: x_hat is this Function's
         self.x_hat = x_hat
         if gamma is None:
-            return from_channel_rows(x_hat, x.shape)
+            return channels_first(x_hat)
         self.gamma = gamma
         y = x_hat * gamma
         y += beta  # y = gamma * x_hat + beta
-        return from_channel_rows(y, x.shape)
+        return channels_first(y)
 
     def backward(self, gy: Any) -> tuple[Any, Any, Any]:
-        g = channel_rows(gy)  # dL/dy as (m, C) rows, like x_hat
+        g = channels_last(gy)  # dL/dy channels last, like x_hat
         affine = len(self.inputs) == 3
         need_x = self.needs_input_grad[0]
         need_gamma = affine and self.needs_input_grad[1]
         need_beta = affine and self.needs_input_grad[2]
         gx = ggamma = gbeta = None
-        sum_gy = column_sums(g) if (need_beta or need_x and self.training) else None
+        sum_gy = channel_sums(g) if (need_beta or need_x and self.training) else None
         if need_gamma or (need_x and self.training):
-            sum_gy_xhat = column_sums(g * self.x_hat)
+            sum_gy_xhat = channel_sums(g * self.x_hat)
         if need_x:
-            scale = self.gamma * self.inv_std if affine else self.inv_std
+            scale = self.gamma / self.std if affine else 1.0 / self.std
             if self.training:
-                m = g.shape[0]
-                # gx = scale * (gy - mean_gy - x_hat * mean_gy_xhat), built in place in one
-                # array: four passes over the batch without three temporary arrays
-                gx = self.x_hat * (-sum_gy_xhat / m)
+                m = g.size // g.shape[-1]
+                # gx = scale * (gy - (sum gy + x_hat * sum(gy x_hat)) / m), built in place in
+                # one array: five passes over the batch without temporary arrays
+                gx = self.x_hat * sum_gy_xhat
+                gx += sum_gy
+                gx *= -1.0 / m
                 gx += g
-                gx -= sum_gy / m
                 gx *= scale
             else:
                 gx = g * scale
-            gx = from_channel_rows(gx, self.x_shape)
+            gx = channels_first(gx)
         if need_gamma:
             ggamma = sum_gy_xhat
         if need_beta:

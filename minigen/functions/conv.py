@@ -1,34 +1,38 @@
-r"""2-D convolution and transposed convolution, each one matrix product around im2col/col2im.
+r"""2-D convolution and transposed convolution: windows, one product, and col2im.
 
-With X_col = im2col(x) of shape (M, K) (M = N*OH*OW windows, K = kh*kw*C_in taps) and the weight
-as a matrix W_mat of shape (C_out, K), a convolution is
+With the windows of x (``im2col.windows``: windows[n, a, b, i, j, c] = x_pad[n, c, a*s + i,
+b*s + j]) a convolution is one contraction with the weight W (C_out, C_in, kh, kw):
 
-    Y_mat = X_col W_mat^T + b        (M, C_out), then viewed as (N, C_out, OH, OW).
+    y[n, o, a, b] = b[o] + sum_{i, j, c} windows[n, a, b, i, j, c] W[o, c, i, j]
 
-Its three gradients are the gradients of a matrix product, with col2im (the adjoint of im2col)
-carrying the input gradient from windows back to pixels:
+which, with the windows as a matrix X_col (one row per output pixel) and W as a matrix W_mat
+(one row per output channel, taps in the same (i, j, c) order), is the product
+
+    Y_mat = X_col W_mat^T + b        (N*OH*OW, C_out), viewed as (N, C_out, OH, OW).
+
+``tensordot`` computes it from the arrays as they are: the contraction axes say which tap of W
+meets which column of X_col, so no weight matrix is built. Its three gradients are the
+gradients of a matrix product, with col2im (the adjoint of im2col) carrying the input gradient
+from windows back to pixels:
 
     dL/dW_mat = dL/dY_mat^T X_col        dL/db = sum over rows of dL/dY_mat
     dL/dx     = col2im(dL/dY_mat W_mat)
 
 The transposed convolution is the adjoint of that map: its forward is the convolution's input
-gradient (a product with W_mat, then col2im) and its input gradient is the convolution's forward
-(im2col, then a product with W_mat^T). Derivations: docs/derivations/conv2d.md and
+gradient (a product with W_mat, then col2im) and its input gradient is the convolution's
+forward (windows, then a product with W_mat^T). Derivations: docs/derivations/conv2d.md and
 conv_transpose2d.md.
 
-Both products that feed col2im (the convolution's input gradient, the transposed convolution's
-forward) go through ``col2im_matmul`` (minigen/functions/im2col.py). Where the sub-pixel form
-fits and pays (the stride divides the kernel, the windows cover the padded image exactly, and
-s*s*C >= 64), it computes col2im(R W_mat) as one stride-1 im2col of the small grid R, one product
-and a pixel shuffle, without forming R W_mat and without overlapping += passes. Otherwise (the
-stride does not divide the kernel, the windows do not cover the image exactly, or a thin
-product: C = 1 at the DCGAN generator's last layer, one 7x7 window at its first) it stores the
-full product R W_mat and then applies col2im.
+``col2im_of_product`` is the one place that computes col2im(G W_mat), for both; where the
+sub-pixel form fits and pays (minigen/functions/subpixel.py) it takes that faster path to the
+same numbers.
 
-Layout: the matrices are "channels last" (rows of C numbers per pixel), so the outputs come back
-as NCHW-shaped views of channels-last memory, without a transposing copy. Weight taps are
-ordered (i, j, c) to match im2col's columns, so W (C_out, C_in, kh, kw) is permuted to
-(C_out, kh, kw, C_in) before flattening.
+A kernel as large as the unpadded image has one window: the convolution is a fully connected
+layer over (C, kh, kw), one contraction with no copy (the DCGAN discriminator's last layer, and
+the generator's first as a transposed convolution of a 1x1 input).
+
+Layout: the results are computed channels last and returned as NCHW views of that memory
+(minigen/functions/layout.py), without a transposing copy.
 """
 
 from __future__ import annotations
@@ -37,26 +41,27 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import get_array_module
-from minigen.functions.im2col import col2im_matmul, conv_output_size, im2col, weight_matrix
+from minigen.functions.im2col import Pair, col2im, windows
+from minigen.functions.layout import channels_first, taps_last
+from minigen.functions.subpixel import col2im_matmul_subpixel, subpixel_pays
 
 
-def weight_from_matrix(g: Any, shape: tuple[int, ...]) -> Any:
-    """The inverse of ``weight_matrix``: (A, kh*kw*B) back to (A, B, kh, kw)."""
-    xp = get_array_module(g)
-    a, b, kh, kw = shape
-    return xp.permute_dims(xp.reshape(g, (a, kh, kw, b)), (0, 3, 1, 2))
+def col2im_of_product(grid: Any, w: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair,
+                      padding: Pair) -> Any:
+    """col2im(G W_mat) for the grid ``grid`` (N, A, OH, OW) of A-vectors and ``w`` (A, C, kh, kw):
+    the (N, H, W, C) image (channels last) of ``x_shape`` = (N, C, H, W)."""
+    if subpixel_pays(x_shape, kernel, stride, padding, grid.shape[1]):  # same numbers, faster
+        return col2im_matmul_subpixel(grid, w, x_shape, kernel, stride, padding)
+    # (G W_mat)[n, a, b, i, j, c] = sum_o G[n, o, a, b] W[o, c, i, j], in the windows' order
+    # (i, j, c); with one channel c, W's own order (c, i, j) is that order already
+    taps = w if w.shape[1] == 1 else taps_last(w)
+    product = get_array_module(grid).tensordot(grid, taps, axes=([1], [0]))
+    return col2im(product, x_shape, kernel, stride, padding)
 
 
-def pixel_rows(x: Any) -> Any:
-    """(N, C, H, W) -> (N*H*W, C): one row per pixel (free when x is channels-last in memory)."""
-    xp = get_array_module(x)
-    return xp.reshape(xp.permute_dims(x, (0, 2, 3, 1)), (-1, x.shape[1]))
-
-
-def rows_to_image(rows: Any, n: int, h: int, w: int) -> Any:
-    """(N*H*W, C) -> an (N, C, H, W) view of the channels-last rows (no copy)."""
-    xp = get_array_module(rows)
-    return xp.permute_dims(xp.reshape(rows, (n, h, w, rows.shape[1])), (0, 3, 1, 2))
+def one_window(x_shape: tuple[int, ...], kernel: Pair, padding: Pair) -> bool:
+    """Whether the kernel covers the whole (unpadded) image: one window, a dense layer."""
+    return padding == (0, 0) and tuple(x_shape[2:]) == tuple(kernel)
 
 
 class Conv2d(Function):
@@ -73,31 +78,47 @@ class Conv2d(Function):
         dL/dx = col2im(G W_mat)      (the adjoint of im2col)
     """
 
+    def __init__(self, stride: Pair, padding: Pair) -> None:
+        super().__init__()
+        self.stride, self.padding = stride, padding
+
     def forward(self, x: Any, w: Any, b: Any = None) -> Any:
         xp = get_array_module(x)
-        n, _, h, wd = x.shape
-        kernel = (w.shape[2], w.shape[3])
-        oh = conv_output_size(h, kernel[0], self.stride[0], self.padding[0])
-        ow = conv_output_size(wd, kernel[1], self.stride[1], self.padding[1])
-        self.x_shape, self.w_shape, self.kernel = x.shape, w.shape, kernel
-        self.w = w  # kept for dL/dx
-        self.cols = im2col(x, kernel, self.stride, self.padding)  # kept for dL/dW
-        y = self.cols @ xp.matrix_transpose(weight_matrix(w))
+        self.x_shape, self.w = x.shape, w  # w kept for dL/dx
+        self.kernel = (w.shape[2], w.shape[3])
+        if one_window(x.shape, self.kernel, self.padding):
+            self.x = x  # kept for dL/dW
+            y = xp.tensordot(x, w, axes=([1, 2, 3], [1, 2, 3]))  # (N, C_out)
+            if b is not None:
+                y += b
+            return xp.reshape(y, y.shape + (1, 1))
+        self.cols = windows(x, self.kernel, self.stride, self.padding)  # kept for dL/dW
+        # Y_mat = X_col W_mat^T: the windows' taps (i, j, c) against W's axes (2, 3, 1)
+        y = xp.tensordot(self.cols, w, axes=([3, 4, 5], [2, 3, 1]))  # (N, OH, OW, C_out)
         if b is not None:
-            y += b  # y is a fresh array: add the bias in place, row by row
-        return rows_to_image(y, n, oh, ow)
+            y += b  # y is a fresh array: add the bias in place, pixel by pixel
+        return channels_first(y)
 
     def backward(self, gy: Any) -> tuple[Any, Any, Any]:
         xp = get_array_module(gy)
-        g = pixel_rows(gy)  # (N*OH*OW, C_out)
+        need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
+        need_b = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
         gx = gw = gb = None
-        if self.needs_input_grad[0]:
-            # col2im(G W_mat): sub-pixel where it fits and pays, else the product, then col2im
-            gx = col2im_matmul(g, self.w, self.x_shape, self.kernel, self.stride, self.padding)
-        if self.needs_input_grad[1]:
-            gw = weight_from_matrix(xp.matrix_transpose(g) @ self.cols, self.w_shape)
-        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
-            gb = xp.sum(g, axis=0)
+        if one_window(self.x_shape, self.kernel, self.padding):
+            g = xp.reshape(gy, gy.shape[:2])  # (N, C_out)
+            gx = xp.tensordot(g, self.w, axes=([1], [0])) if need_x else None
+            gw = xp.tensordot(g, self.x, axes=([0], [0])) if need_w else None
+            gb = xp.sum(g, axis=0) if need_b else None
+            return gx, gw, gb
+        if need_x:
+            gx = channels_first(col2im_of_product(gy, self.w, self.x_shape, self.kernel,
+                                                  self.stride, self.padding))
+        if need_w:
+            # G^T X_col: summed over (n, a, b); (C_out, i, j, c) back to W's (C_out, c, i, j)
+            gw = xp.tensordot(gy, self.cols, axes=([0, 2, 3], [0, 1, 2]))
+            gw = xp.permute_dims(gw, (0, 3, 1, 2))
+        if need_b:
+            gb = xp.sum(gy, axis=(0, 2, 3))
         return gx, gw, gb
 
 
@@ -117,34 +138,49 @@ class ConvTranspose2d(Function):
         dL/db = sum_{n, a, b} dL/dy[n, :, a, b]
     """
 
+    def __init__(self, stride: Pair, padding: Pair, output_padding: Pair) -> None:
+        super().__init__()
+        self.stride, self.padding, self.output_padding = stride, padding, output_padding
+
     def forward(self, x: Any, w: Any, b: Any = None) -> Any:
+        xp = get_array_module(x)
         n, _, h, wd = x.shape
-        kernel = (w.shape[2], w.shape[3])
+        self.kernel = (w.shape[2], w.shape[3])
         (sh, sw), (ph, pw), (oph, opw) = self.stride, self.padding, self.output_padding
-        out_shape = (n, w.shape[1], (h - 1) * sh - 2 * ph + kernel[0] + oph,
-                     (wd - 1) * sw - 2 * pw + kernel[1] + opw)
-        self.x_shape, self.w_shape, self.kernel = x.shape, w.shape, kernel
-        self.w = w  # kept for dL/dx
-        self.x_rows = pixel_rows(x)  # kept for dL/dW
-        # col2im(X_rows W_mat): sub-pixel where it fits and pays, else the product, then col2im
-        y = col2im_matmul(self.x_rows, w, out_shape, kernel, self.stride, self.padding)
+        self.out_shape = (n, w.shape[1], (h - 1) * sh - 2 * ph + self.kernel[0] + oph,
+                          (wd - 1) * sw - 2 * pw + self.kernel[1] + opw)
+        self.x_shape, self.x, self.w = x.shape, x, w  # x kept for dL/dW, w for dL/dx
+        if one_window(self.out_shape, self.kernel, self.padding):  # a 1x1 input
+            self.x = xp.reshape(x, x.shape[:2])  # (N, C_in)
+            y = xp.tensordot(self.x, w, axes=([1], [0]))  # (N, C_out, kh, kw)
+            if b is not None:
+                y += xp.reshape(b, (-1, 1, 1))
+            return y
+        # col2im(X_rows W_mat): the textbook map, or its sub-pixel form where that pays
+        y = col2im_of_product(x, w, self.out_shape, self.kernel, self.stride, self.padding)
         if b is not None:
-            xp = get_array_module(x)
-            y += xp.reshape(b, (1, -1, 1, 1))  # y is a view of a fresh array
-        return y
+            y += b  # y is a fresh channels-last array: add the bias in place, pixel by pixel
+        return channels_first(y)
 
     def backward(self, gy: Any) -> tuple[Any, Any, Any]:
         xp = get_array_module(gy)
-        gx = gw = gb = None
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
-        if need_x or need_w:
-            cols = im2col(gy, self.kernel, self.stride, self.padding)  # (N*H*W, K)
+        need_b = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
+        gx = gw = gb = None
+        if one_window(self.out_shape, self.kernel, self.padding):
             if need_x:
-                n, _, h, wd = self.x_shape
-                w_mat = weight_matrix(self.w)
-                gx = rows_to_image(cols @ xp.matrix_transpose(w_mat), n, h, wd)
+                gx = xp.tensordot(gy, self.w, axes=([1, 2, 3], [1, 2, 3]))  # (N, C_in)
+                gx = xp.reshape(gx, self.x_shape)
+            gw = xp.tensordot(self.x, gy, axes=([0], [0])) if need_w else None
+        elif need_x or need_w:
+            cols = windows(gy, self.kernel, self.stride, self.padding)  # dL/dY_col, one per x pixel
+            if need_x:
+                # dL/dY_col W_mat^T: the windows' taps (i, j, c) against W's axes (2, 3, 1)
+                gx = channels_first(xp.tensordot(cols, self.w, axes=([3, 4, 5], [2, 3, 1])))
             if need_w:
-                gw = weight_from_matrix(xp.matrix_transpose(self.x_rows) @ cols, self.w_shape)
-        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
+                # X_rows^T dL/dY_col: (C_in, i, j, c) back to W's (C_in, c, i, j)
+                gw = xp.tensordot(self.x, cols, axes=([0, 2, 3], [0, 1, 2]))
+                gw = xp.permute_dims(gw, (0, 3, 1, 2))
+        if need_b:
             gb = xp.sum(gy, axis=(0, 2, 3))
         return gx, gw, gb

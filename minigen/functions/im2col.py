@@ -1,8 +1,9 @@
-r"""im2col and col2im: convolution as one matrix product, and its adjoint.
+r"""im2col and col2im: a convolution's windows gathered at once, and the adjoint of that copy.
 
-A 2-D convolution slides a kh x kw window over the (zero-padded) image. ``im2col`` copies every
-window into one row of a matrix, so the whole convolution becomes one matrix product with the
-weight matrix (one big BLAS call instead of a loop over pixels):
+A 2-D convolution slides a kh x kw window over the zero-padded image. ``windows`` copies every
+window out of the image; as a matrix, ``im2col``, that is one row per window and one column
+per weight tap, and the whole convolution becomes one matrix product with the weight (one
+big BLAS call instead of a loop over pixels):
 
     rows:    one per output pixel, ordered (n, oh, ow)             -> N * OH * OW rows
     columns: one per weight tap,   ordered (i, j, c) (kernel row,  -> kh * kw * C columns
@@ -13,29 +14,28 @@ Output size of a convolution with kernel k, stride s and padding p, per spatial 
     OH = floor((H + 2 p - k) / s) + 1
 
 The columns are ordered (i, j, c), channel fastest, rather than PyTorch's weight order
-(c, i, j), because then each copy below moves runs of C contiguous numbers: the image is viewed
-channels-last (N, H, W, C) and every kernel offset (i, j) is ONE strided slice of it. The loop
-runs over the kh * kw kernel offsets only; images and output pixels are never looped over,
-except when there are fewer output pixels than kernel offsets (a 7x7 kernel over a 7x7 image:
-one window, 49 offsets), where copying whole windows makes fewer, larger copies.
+(c, i, j), because the image is read channels last (N, H*W, C): each tap then copies one
+row of C contiguous numbers.
 
-``col2im`` is the adjoint (the transpose) of ``im2col``: it adds every row back into the window
-it was copied from. Where windows overlap (stride < kernel), the contributions add up. So
+Which pixel each entry copies depends only on the sizes, the kernel, the stride and the
+padding. So it is worked out once, in plain Python (``window_index``: window (a, b) reads
+padded pixel (a*sh + i, b*sw + j) at tap (i, j), which is image pixel (a*sh + i - ph, ...) or
+a padding zero), kept on the device as an integer array (``index_on``), and the copy is ONE
+``take`` along the pixel axis (``gather``): one array operation, on a GPU one kernel, for any
+kernel size. A padding zero is read from a row of zeros appended to the pixels.
+
+``col2im`` is the adjoint (the transpose) of ``im2col``: it adds every window back into the
+place it was copied from. Where windows overlap (stride < kernel), several (window, tap)
+pairs land on one pixel and their contributions add up. So
 
     <im2col(x), Y> = <x, col2im(Y)>     for every x and Y,
 
 which is exactly what the gradient of a convolution with respect to its input needs, and what
-the transposed convolution's forward is (see docs/derivations/conv2d.md).
-
-Both of those apply col2im to a matrix product, col2im(R @ W_mat). ``col2im_matmul`` computes the
-same thing as a *sub-pixel convolution* when the stride divides the kernel and the windows cover
-the padded image exactly (``subpixel_fits``: the 4x4, stride 2 layers of every model here) and
-the product is wide enough to pay (``subpixel_pays``: s*s*C >= 64): output pixels fall into s*s
-phases by their position modulo the stride, each phase receives exactly (kh/s) * (kw/s) of the
-taps, and so the whole map is ONE stride-1 im2col of the (small) input grid, ONE product with the
-taps regrouped by phase, and a "pixel shuffle" that interleaves the s*s phase images. No
-overlapping += passes, and one large, well-shaped product instead of a long thin one (see
-``col2im_matmul_subpixel``). Everywhere else it stores the full product R @ W_mat, then col2im.
+the transposed convolution's forward is (see docs/derivations/conv2d.md). It is computed as a
+gather too, from the other side: ``pixel_index`` lists, for every pixel, the (window, tap)
+pairs that copied it (at most T = ceil(kh/sh) * ceil(kw/sw) of them; fewer at the borders,
+filled with the zero row), one ``take`` reads them all, and a sum over the T of them adds
+them up. No overlapping += passes.
 """
 
 from __future__ import annotations
@@ -43,8 +43,14 @@ from __future__ import annotations
 from typing import Any
 
 from minigen.backend.array_module import get_array_module
+from minigen.functions.constants import filled
+from minigen.functions.layout import pixel_rows
 
 Pair = tuple[int, int]
+
+#: (index builder, geometry, array type, device) -> (index array, whether it reads the zeros)
+_INDEXES: dict[tuple[Any, ...], tuple[Any, bool]] = {}
+_MAX_ENTRIES = 256  # a sweep over many sizes must not grow the cache without end
 
 
 def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
@@ -52,157 +58,111 @@ def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def _window(start: int, count: int, stride: int) -> slice:
-    # The positions start, start + s, ..., start + s (count - 1): one tap of every window.
-    return slice(start, start + stride * (count - 1) + 1, stride)
+# -- which pixel each entry reads: plain Python, once per geometry ------------------------------
+def window_index(h: int, w: int, kernel: Pair, stride: Pair, padding: Pair
+                 ) -> tuple[list[int], int]:
+    """For every window (a, b) and tap (i, j), in that order: the pixel y * w + x of an h x w
+    image that it reads, with y = a*sh + i - ph, x = b*sw + j - pw; or h * w (a padding
+    zero) where (y, x) lies outside. Returns the positions and h * w."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    ys = [[a * sh + i - ph for i in range(kh)] for a in range(oh)]
+    xs = [[b * sw + j - pw for j in range(kw)] for b in range(ow)]
+    zero = h * w
+    positions = [y * w + x if 0 <= y < h and 0 <= x < w else zero
+                 for row in ys for col in xs for y in row for x in col]
+    return positions, zero
 
 
-def im2col(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
-    """Windows of ``x`` (N, C, H, W) as rows: a matrix of shape (N*OH*OW, kh*kw*C).
+def pixel_index(h: int, w: int, kernel: Pair, stride: Pair, padding: Pair
+                ) -> tuple[list[int], int]:
+    """The other way round: for every pixel (y, x), the entries ((a*OW + b)*kh + i)*kw + j of
+    the windows array that copied it, T slots per pixel (T the most any pixel gets), ordered
+    slot-major (slot t of every pixel, then slot t + 1), unused slots reading the zero
+    position OH*OW*kh*kw. Returns the positions and the zero position."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
+    # Along one axis: the (window, tap) pairs (a, i) with a*s + i - p == y, for each y.
+    rows = [[(a, y + ph - a * sh) for a in range(oh) if 0 <= y + ph - a * sh < kh]
+            for y in range(h)]
+    cols = [[(b, x + pw - b * sw) for b in range(ow) if 0 <= x + pw - b * sw < kw]
+            for x in range(w)]
+    th, tw = max(map(len, rows)), max(map(len, cols))
+    zero = oh * ow * kh * kw
+    positions = []
+    for t in range(th):
+        for u in range(tw):
+            for row in rows:
+                for col in cols:
+                    if t < len(row) and u < len(col):
+                        (a, i), (b, j) = row[t], col[u]
+                        positions.append(((a * ow + b) * kh + i) * kw + j)
+                    else:
+                        positions.append(zero)
+    return positions, zero
 
-    Row (n, oh, ow), column (i, j, c) holds x_padded[n, c, oh*sh + i, ow*sw + j]. ``x`` may be
-    any strided view; a channels-last memory layout makes the first copy free.
-    """
+
+def index_on(build: Any, geometry: tuple[Any, ...], like: Any) -> tuple[Any, bool]:
+    """``build(*geometry)``'s positions as an integer array on ``like``'s device, made once per
+    geometry and device, and whether they read the zero row."""
+    key = (build, geometry, type(like), str(like.device))
+    found = _INDEXES.get(key)
+    if found is None:
+        positions, zero = build(*geometry)
+        if len(_INDEXES) >= _MAX_ENTRIES:
+            _INDEXES.clear()
+        array = get_array_module(like).asarray(positions, device=like.device)
+        found = _INDEXES[key] = (array, zero in positions)
+    return found
+
+
+def gather(pixels: Any, index: tuple[Any, bool]) -> Any:
+    """``pixels`` (N, L, C) taken along axis 1 at ``index`` (from ``index_on``), position L
+    reading a row of zeros: an (N, len(index), C) array, one copy."""
+    xp = get_array_module(pixels)
+    positions, reads_zero = index
+    if reads_zero:
+        zero_row = filled((pixels.shape[0], 1, pixels.shape[2]), 0.0, pixels)
+        pixels = xp.concat([pixels, zero_row], axis=1)
+    return xp.take(pixels, positions, axis=1)
+
+
+# -- im2col and col2im ---------------------------------------------------------------------------
+def windows(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
+    """Every window of the zero-padded ``x`` (N, C, H, W), as an (N, OH, OW, kh, kw, C) array:
+    ``windows[n, a, b, i, j, c] = x_padded[n, c, a*sh + i, b*sw + j]``."""
     xp = get_array_module(x)
     n, c, h, w = x.shape
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
     oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
-    channels_last = xp.permute_dims(x, (0, 2, 3, 1))
-    if ph or pw:
-        # Zero padding written as zeros + one slice assignment (no pad function in the standard).
-        padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype, device=x.device)
-        padded[:, ph : ph + h, pw : pw + w, :] = channels_last
-    else:
-        padded = channels_last
-    cols = xp.empty((n, oh, ow, kh, kw, c), dtype=x.dtype, device=x.device)
-    if oh * ow < kh * kw:  # fewer windows than kernel offsets: copy window by window instead
-        for a in range(oh):
-            for b in range(ow):
-                cols[:, a, b, :, :, :] = padded[:, a * sh : a * sh + kh, b * sw : b * sw + kw, :]
-    else:
-        for i in range(kh):
-            for j in range(kw):
-                cols[:, :, :, i, j, :] = padded[:, _window(i, oh, sh), _window(j, ow, sw), :]
-    return xp.reshape(cols, (n * oh * ow, kh * kw * c))
+    index = index_on(window_index, (h, w, kernel, stride, padding), x)
+    return xp.reshape(gather(pixel_rows(x), index), (n, oh, ow, kh, kw, c))
+
+
+def im2col(x: Any, kernel: Pair, stride: Pair, padding: Pair) -> Any:
+    """The windows of ``x`` (N, C, H, W) as a matrix of shape (N*OH*OW, kh*kw*C).
+
+    Row (n, oh, ow), column (i, j, c) holds x_padded[n, c, oh*sh + i, ow*sw + j].
+    """
+    cols = windows(x, kernel, stride, padding)
+    return get_array_module(cols).reshape(cols, (-1, kernel[0] * kernel[1] * x.shape[1]))
 
 
 def col2im(cols: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> Any:
-    """The adjoint of ``im2col``: add each row of ``cols`` back into its window of an image.
+    """The adjoint of ``im2col``: add each window's entries back onto the pixels they copied.
 
-    ``cols`` has shape (N*OH*OW, kh*kw*C) with OH, OW the conv output size of an image of
-    shape ``x_shape`` = (N, C, H, W); the result has shape ``x_shape``. Positions that no window
-    covers (rows cut off by the floor in the output-size formula) get 0.
-
-    The result is a channels-last array viewed as (N, C, H, W): no copy back to NCHW order, the
-    next operation reads it through its strides. As in ``im2col``, fewer windows than kernel
-    offsets are added window by window, and one window that covers the whole padded image (a
-    7x7 kernel over a 7x7 image, unpadded) is only a reshape.
+    ``cols`` holds N*OH*OW*kh*kw*C numbers in the order of ``windows`` (the (N*OH*OW, K)
+    matrix or the 6-d array), with OH, OW the conv output size of an image of shape
+    ``x_shape`` = (N, C, H, W). The result is that image channels last, (N, H, W, C)
+    (``layout.channels_first`` views it as NCHW). Pixels that no window covers (rows cut off by
+    the floor in the output-size formula) get 0, and the padding's entries are dropped.
     """
     xp = get_array_module(cols)
     n, c, h, w = x_shape
-    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
-    if (oh, ow) == (1, 1) and (kh, kw) == (h + 2 * ph, w + 2 * pw):
-        # One window that covers the whole padded image: nothing overlaps, col2im is a reshape.
-        whole = xp.reshape(cols, (n, kh, kw, c))
-        return xp.permute_dims(whole[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))
-    windows = xp.reshape(cols, (n, oh, ow, kh, kw, c))
-    padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=cols.dtype, device=cols.device)
-    if oh * ow < kh * kw:  # fewer windows than kernel offsets: add window by window instead
-        for a in range(oh):
-            for b in range(ow):
-                padded[:, a * sh : a * sh + kh, b * sw : b * sw + kw, :] += windows[:, a, b, ...]
-    else:
-        for i in range(kh):
-            for j in range(kw):
-                # Overlapping windows (stride < kernel) hit a position several times: +=, not =.
-                padded[:, _window(i, oh, sh), _window(j, ow, sw), :] += windows[:, :, :, i, j, :]
-    return xp.permute_dims(padded[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))
-
-
-def weight_matrix(w: Any) -> Any:
-    """(A, B, kh, kw) -> (A, kh*kw*B): one row per A, taps ordered (i, j, b) as im2col's."""
-    xp = get_array_module(w)
-    return xp.reshape(xp.permute_dims(w, (0, 2, 3, 1)), (w.shape[0], -1))
-
-
-def subpixel_weight(w: Any, stride: Pair) -> Any:
-    """(A, C, kh, kw) -> (th*tw*A, sh*sw*C), th = kh/sh and tw = kw/sw: the taps by phase.
-
-    Kernel row i = d*sh + r splits into a phase r (which output rows it reaches, by their
-    remainder mod sh) and a step d (how many grid rows back its input lies). Row (e_i, e_j, a)
-    of the result, column (r_i, r_j, c), holds W[a, c, (th-1-e_i)*sh + r_i, (tw-1-e_j)*sw + r_j]:
-    window offset e = th-1-d, because the window that im2col reads runs forwards in the grid
-    while d counts backwards.
-    """
-    xp = get_array_module(w)
-    a, c, kh, kw = w.shape
-    (sh, sw) = stride
-    th, tw = kh // sh, kw // sw
-    steps = xp.flip(xp.reshape(w, (a, c, th, sh, tw, sw)), axis=(2, 4))  # (a, c, e_i, r_i, e_j, r_j)
-    return xp.reshape(xp.permute_dims(steps, (2, 4, 0, 3, 5, 1)), (th * tw * a, sh * sw * c))
-
-
-def subpixel_fits(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> bool:
-    """Whether ``col2im_matmul_subpixel`` can compute this map: the stride divides the kernel,
-    the windows cover the padded image exactly (no rows cut off by the floor in the output
-    size), and the grid is no smaller than a window."""
-    _, _, h, w = x_shape
-    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    if kh % sh or kw % sw:
-        return False
-    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
-    exact = (oh - 1) * sh + kh == h + 2 * ph and (ow - 1) * sw + kw == w + 2 * pw
-    return exact and kh // sh <= oh and kw // sw <= ow
-
-
-def subpixel_pays(x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair) -> bool:
-    """Whether the sub-pixel form is also the faster one: its product must be wide
-    (sh*sw*C >= 64 columns; for one output channel it would be a thin product, slower than one
-    product followed by col2im). A grid smaller than a window (a 7x7 kernel over a 1x1 input)
-    is excluded by ``subpixel_fits``: padding it by th-1 would multiply the work."""
-    return subpixel_fits(x_shape, kernel, stride, padding) and stride[0] * stride[1] * x_shape[1] >= 64
-
-
-def col2im_matmul(
-    rows: Any, weight: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
-) -> Any:
-    """col2im(rows @ W_mat): the sub-pixel way where it applies, else the product, then col2im.
-
-    ``rows`` is (N*OH*OW, A) and ``weight`` the (A, C, kh, kw) weight, W_mat its
-    ``weight_matrix``; the result has shape ``x_shape`` = (N, C, H, W).
-    """
-    if subpixel_pays(x_shape, kernel, stride, padding):
-        return col2im_matmul_subpixel(rows, weight, x_shape, kernel, stride, padding)
-    return col2im(rows @ weight_matrix(weight), x_shape, kernel, stride, padding)
-
-
-def col2im_matmul_subpixel(
-    rows: Any, weight: Any, x_shape: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair
-) -> Any:
-    r"""col2im(rows @ W_mat) as a stride-1 convolution of the grid, then a pixel shuffle.
-
-    col2im adds row (n, oh, ow) of the product into the padded image at (oh*sh + i, ow*sw + j)
-    for every tap (i, j). Along one axis, write the image position as y = s*q + r (phase r < s)
-    and the tap as i = s*d + r: then y = s*oh + i means q = oh + d, so
-
-        padded[s*q + r] = sum_{d < t} rows[q - d] @ W[..., s*d + r]          (t = k / s)
-
-    For each phase r this is a stride-1 correlation of the grid of rows with t taps. So: pad
-    the (N, OH, OW, A) grid of rows by t-1 on each side, take its t x t windows with im2col
-    (QH = OH + t - 1 of them per column), multiply once by ``subpixel_weight`` (every phase's
-    taps side by side), and read the result (N, QH, QW, sh, sw, C) as the padded image
-    (N, QH*sh, QW*sw, C) by interleaving the phases. Needs ``subpixel_fits``.
-    """
-    xp = get_array_module(rows)
-    n, c, h, w = x_shape
-    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    oh, ow = conv_output_size(h, kh, sh, ph), conv_output_size(w, kw, sw, pw)
-    th, tw = kh // sh, kw // sw
-    grid = xp.permute_dims(xp.reshape(rows, (n, oh, ow, rows.shape[1])), (0, 3, 1, 2))
-    windows = im2col(grid, (th, tw), (1, 1), (th - 1, tw - 1))  # (N*QH*QW, th*tw*A)
-    qh, qw = oh + th - 1, ow + tw - 1
-    phases = xp.reshape(windows @ subpixel_weight(weight, stride), (n, qh, qw, sh, sw, c))
-    # The pixel shuffle: padded[n, s*q + r, s*q' + r', c] = phases[n, q, q', r, r', c].
-    shuffled = xp.reshape(xp.permute_dims(phases, (0, 1, 3, 2, 4, 5)), (n, qh * sh, qw * sw, c))
-    return xp.permute_dims(shuffled[:, ph : ph + h, pw : pw + w, :], (0, 3, 1, 2))
+    positions = index_on(pixel_index, (h, w, kernel, stride, padding), cols)
+    slots = positions[0].shape[0] // (h * w)  # T: the most (window, tap) pairs of any pixel
+    entries = xp.reshape(cols, (n, -1, c))  # (N, OH*OW*kh*kw, C)
+    if slots == 1:  # no window overlaps another: nothing to add up
+        return xp.reshape(gather(entries, positions), (n, h, w, c))
+    copies = xp.reshape(gather(entries, positions), (n, slots, h, w, c))
+    return xp.sum(copies, axis=1)

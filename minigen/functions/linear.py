@@ -36,9 +36,10 @@ class Linear(Function):
         gx = gw = gb = None
         if self.needs_input_grad[0]:
             gx = gy @ self.w
-        rows = xp.reshape(gy, (-1, gy.shape[-1]))  # every leading axis is a batch axis
+        # every leading axis is a batch axis: dL/dY and X as matrices (a 2-d batch already is)
+        rows = gy if gy.ndim == 2 else xp.reshape(gy, (-1, gy.shape[-1]))
         if self.needs_input_grad[1]:
-            x_rows = xp.reshape(self.x, (-1, self.x.shape[-1]))
+            x_rows = self.x if self.x.ndim == 2 else xp.reshape(self.x, (-1, self.x.shape[-1]))
             gw = xp.matrix_transpose(rows) @ x_rows
         if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
             gb = xp.sum(rows, axis=0)

@@ -1,9 +1,11 @@
 r"""Binary cross-entropy, on probabilities and on logits, as elementwise Functions.
 
-Each returns the unreduced loss (PyTorch's ``reduction="none"``); ``minigen.nn.functional``
-applies the mean or sum with the ordinary reduction Functions. The mean-squared error and the
-Gaussian KL divergence are composed from existing Functions there (their gradients need no
-special care).
+Each applies PyTorch's ``reduction`` itself: "none" returns the loss per element, "mean" and
+"sum" the mean or the sum of it (a 0-d array), whose backward only scales the elementwise
+derivative by the upstream gradient (and 1/n for the mean). That saves a separate reduction
+Function and its broadcast backward. ``minigen.nn.functional`` adds the optional weight with
+the ordinary Functions. The mean-squared error and the Gaussian KL divergence are composed
+from existing Functions there (their gradients need no special care).
 """
 
 from __future__ import annotations
@@ -32,8 +34,24 @@ def clamped_log(xp: Any, p: Any) -> Any:
     return xp.clip(xp.log(xp.clip(p, _TINY, None)), LOG_FLOOR, None)
 
 
+def reduce_loss(xp: Any, loss: Any, reduction: str) -> Any:
+    """The loss per element ("none"), or its mean or sum as a 0-d array."""
+    if reduction == "mean":
+        return xp.mean(loss)
+    if reduction == "sum":
+        return xp.sum(loss)
+    return loss
+
+
+def upstream(gl: Any, reduction: str, size: int) -> Any:
+    """dL/dl per element, from dL/d(reduced loss) ``gl``: gl itself for "none" and "sum" (the
+    0-d gl broadcasts), gl / n for the mean of n elements."""
+    return gl / size if reduction == "mean" else gl
+
+
 class BinaryCrossEntropy(Function):
-    r"""l = -(y log p + (1 - y) log(1 - p)) elementwise, each log clamped at >= -100.
+    r"""l = -(y log p + (1 - y) log(1 - p)) elementwise, each log clamped at >= -100, then
+    reduced (``reduction``: "none", "mean" or "sum").
 
     p are probabilities in [0, 1] and y the targets. Local derivatives (PyTorch's, which also
     floor the denominator at 1e-12 so p in {0, 1} stays finite):
@@ -44,14 +62,19 @@ class BinaryCrossEntropy(Function):
     Derivation: docs/derivations/bce.md.
     """
 
+    def __init__(self, reduction: str = "none") -> None:
+        super().__init__()
+        self.reduction = reduction
+
     def forward(self, p: Any, y: Any) -> Any:
         xp = get_array_module(p)
         self.p, self.y = p, y
         self.log_p, self.log_1mp = clamped_log(xp, p), clamped_log(xp, 1 - p)
-        return -(y * self.log_p + (1 - y) * self.log_1mp)
+        return reduce_loss(xp, -(y * self.log_p + (1 - y) * self.log_1mp), self.reduction)
 
     def backward(self, gl: Any) -> tuple[Any, Any]:
         xp = get_array_module(gl)
+        gl = upstream(gl, self.reduction, self.p.size)
         gp = gy = None
         if self.needs_input_grad[0]:
             gp = gl * (self.p - self.y) / xp.clip(self.p * (1 - self.p), GRAD_EPSILON, None)
@@ -61,7 +84,8 @@ class BinaryCrossEntropy(Function):
 
 
 class BinaryCrossEntropyWithLogits(Function):
-    r"""l = -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) elementwise, for logits x.
+    r"""l = -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) elementwise, for logits x, then
+    reduced (``reduction``: "none", "mean" or "sum").
 
     Written in the form that is finite for logits of any size (the softplus form):
 
@@ -75,19 +99,25 @@ class BinaryCrossEntropyWithLogits(Function):
     Derivation: docs/derivations/bce_with_logits.md.
     """
 
+    def __init__(self, reduction: str = "none") -> None:
+        super().__init__()
+        self.reduction = reduction
+
     def forward(self, x: Any, y: Any) -> Any:
         xp = get_array_module(x)
         self.x, self.y = x, y
         self.e = xp.exp(-xp.abs(x))  # in (0, 1]: never overflows
-        return xp.clip(x, 0.0, None) - x * y + xp.log1p(self.e)
+        loss = xp.clip(x, 0.0, None) - x * y + xp.log1p(self.e)
+        return reduce_loss(xp, loss, self.reduction)
 
     def backward(self, gl: Any) -> tuple[Any, Any]:
         xp = get_array_module(gl)
+        gl = upstream(gl, self.reduction, self.x.size)
         gx = gy = None
         if self.needs_input_grad[0]:
-            # sigmoid(x) from e = e^{-|x|}, as the core Sigmoid: accurate in both tails
-            m = xp.astype(self.x >= 0, self.e.dtype)  # 1 where x >= 0, else 0
-            sigmoid = (m + (1 - m) * self.e) / (1 + self.e)
+            # sigmoid(x) = e^{min(x, 0)} / (1 + e^{-|x|}): 1 / (1 + e) for x >= 0 and
+            # e / (1 + e) for x < 0, accurate in both tails and never overflowing
+            sigmoid = xp.exp(xp.minimum(self.x, 0.0)) / (1 + self.e)
             gx = gl * (sigmoid - self.y)
         if self.needs_input_grad[1]:
             gy = -gl * self.x

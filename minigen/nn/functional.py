@@ -43,11 +43,12 @@ from minigen.functions import leaky_relu as _leaky_relu
 from minigen.functions import log_softmax as _log_softmax
 from minigen.functions import softmax as _softmax
 from minigen.functions import sum as _sum
-from minigen.functions.batchnorm import BatchNorm, batch_statistics, channel_rows
+from minigen.functions.batchnorm import BatchNorm, batch_statistics
 from minigen.functions.conv import Conv2d, ConvTranspose2d
 from minigen.functions.dropout import Dropout
 from minigen.functions.embedding import Embedding
 from minigen.functions.interpolate import linear_matrix, source_positions
+from minigen.functions.layout import channels_last
 from minigen.functions.linear import Linear
 from minigen.functions.losses import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
 from minigen.functions.pad import Pad, border_index
@@ -245,12 +246,14 @@ def batch_norm(
                 f"batch_norm: expected more than 1 value per channel when training, got input "
                 f"of shape {tuple(input.shape)}"
             )
-        mean_, var_, centered = batch_statistics(channel_rows(input.array))
+        mean_, var_, centered = batch_statistics(channels_last(input.array))
         if running_mean is not None and running_var is not None:
             with no_grad():
-                unbiased = var_ * (per_channel / (per_channel - 1))
+                # r <- (1 - momentum) r + momentum b, with b the unbiased variance
+                # var * m / (m - 1) for running_var (the factor folded into the momentum)
+                var_weight = momentum * (per_channel / (per_channel - 1))
                 running_mean.array = (1 - momentum) * running_mean.array + momentum * mean_
-                running_var.array = (1 - momentum) * running_var.array + momentum * unbiased
+                running_var.array = (1 - momentum) * running_var.array + var_weight * var_
     else:
         if running_mean is None or running_var is None:
             raise ValueError(
@@ -377,10 +380,9 @@ def binary_cross_entropy(
             "binary_cross_entropy: all elements of target should be between 0 and 1 (a "
             "probability of the label 1); a target outside gives a loss without a minimum"
         )
-    loss = BinaryCrossEntropy.apply(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:  # the Function reduces: no separate mean or sum
+        return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+    return _reduce(BinaryCrossEntropy.apply(input, target) * weight, reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -390,10 +392,9 @@ def binary_cross_entropy_with_logits(
     which is finite and accurate for logits of any size."""
     _check_reduction(reduction)
     target = _as_target("binary_cross_entropy_with_logits", target, input, same_shape=True)
-    loss = BinaryCrossEntropyWithLogits.apply(input, target)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    if weight is None:  # the Function reduces: no separate mean or sum
+        return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+    return _reduce(BinaryCrossEntropyWithLogits.apply(input, target) * weight, reduction)
 
 
 def _warn_if_broadcast(target: Tensor, input: Tensor) -> None:

@@ -9,6 +9,11 @@ Per parameter, with gradient g at step t (counting from 1)::
     denom = sqrt(v) / sqrt(1 - b2^t) + eps     so early averages are too small)
     p  = p - step_size * m / denom
 
+``adam_update`` writes these lines once, on arrays. A step runs it once on a whole group's
+flat arrays (minigen/optim/flat.py: every parameter, gradient and moment of the group side by
+side), or once per parameter when the group cannot be stepped as one (some parameter has no
+gradient, or their step counts differ). Elementwise, both compute the same numbers.
+
 docs/derivations/adam.md derives each line and names the test that checks it.
 """
 
@@ -19,7 +24,31 @@ from typing import Any
 
 from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
+from minigen.optim.flat import FlatGroup
 from minigen.optim.optimizer import Optimizer, ParamsLike
+
+
+def adam_update(p: Any, grad: Any, m: Any, v: Any, t: int, group: dict[str, Any]) -> None:
+    """One Adam step at step count ``t``: writes the arrays ``p``, ``m`` and ``v`` in place."""
+    # Python floats throughout: they are weak scalars, so float32 stays float32.
+    lr, eps = float(group["lr"]), float(group["eps"])
+    weight_decay = float(group["weight_decay"])
+    beta1, beta2 = (float(b) for b in group["betas"])
+    xp = get_array_module(p)
+    if weight_decay != 0:
+        grad = grad + weight_decay * p  # a new array: p.grad itself is left alone
+
+    # m = b1 m + (1 - b1) g, written as PyTorch's lerp m + (1 - b1)(g - m): the same value,
+    # rounded as PyTorch rounds it (bar the multiply-adds its SIMD kernels fuse).
+    m += (1 - beta1) * (grad - m)
+    v *= beta2
+    v += (1 - beta2) * grad * grad
+
+    bias_correction1 = 1 - beta1**t
+    bias_correction2 = 1 - beta2**t
+    step_size = lr / bias_correction1
+    denom = xp.sqrt(v) / math.sqrt(bias_correction2) + eps
+    p -= step_size * m / denom
 
 
 class Adam(Optimizer):
@@ -27,6 +56,8 @@ class Adam(Optimizer):
 
     ``state[p]`` holds ``"step"`` (an int), ``"exp_avg"`` (m) and ``"exp_avg_sq"`` (v).
     """
+
+    fused = True
 
     def __init__(
         self,
@@ -48,29 +79,30 @@ class Adam(Optimizer):
             raise ValueError(f"Adam: invalid betas {betas!r}; each must be in [0, 1)")
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
-        # Python floats throughout: they are weak scalars, so float32 stays float32.
-        lr, eps = float(group["lr"]), float(group["eps"])
-        weight_decay = float(group["weight_decay"])
-        beta1, beta2 = (float(b) for b in group["betas"])
-        xp = get_array_module(p.array)
-        if not state:
+        if not state:  # m_0 = v_0 = 0
+            xp = get_array_module(p.array)
             state["step"] = 0
             state["exp_avg"] = Tensor.wrap(xp.zeros_like(p.array))
             state["exp_avg_sq"] = Tensor.wrap(xp.zeros_like(p.array))
-        if weight_decay != 0:
-            grad = grad + weight_decay * p.array  # a new array: p.grad itself is left alone
         state["step"] += 1
-        t = state["step"]
-        m, v = state["exp_avg"].array, state["exp_avg_sq"].array
+        adam_update(p.array, grad, state["exp_avg"].array, state["exp_avg_sq"].array,
+                    state["step"], group)
 
-        # m = b1 m + (1 - b1) g, written as PyTorch's lerp m + (1 - b1)(g - m): the same value,
-        # rounded as PyTorch rounds it (bar the multiply-adds its SIMD kernels fuse).
-        m += (1 - beta1) * (grad - m)
-        v *= beta2
-        v += (1 - beta2) * grad * grad
+    def _can_fuse(self, states: list[dict[str, Any]]) -> bool:
+        # One t for the whole group: every state new, or every one at the same step.
+        return all(not s for s in states) or (
+            all(s for s in states) and len({s["step"] for s in states}) == 1
+        )
 
-        bias_correction1 = 1 - beta1**t
-        bias_correction2 = 1 - beta2**t
-        step_size = lr / bias_correction1
-        denom = xp.sqrt(v) / math.sqrt(bias_correction2) + eps
-        p.array -= step_size * m / denom
+    def _fused_update(self, flat: FlatGroup, group: dict[str, Any]) -> None:
+        xp = get_array_module(flat.array)
+        if not self.state.get(flat.params[0]):  # m_0 = v_0 = 0
+            flat.new_buffer("exp_avg", xp.zeros_like(flat.array), self.state)
+            flat.new_buffer("exp_avg_sq", xp.zeros_like(flat.array), self.state)
+            for p in flat.params:
+                self.state[p]["step"] = 0
+        t = self.state[flat.params[0]]["step"] + 1
+        m, v = flat.buffer("exp_avg", self.state), flat.buffer("exp_avg_sq", self.state)
+        adam_update(flat.array, flat.gradient(), m, v, t, group)
+        for p in flat.params:
+            self.state[p]["step"] = t

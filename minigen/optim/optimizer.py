@@ -5,6 +5,12 @@ An optimizer holds ``param_groups`` (a list of dicts: ``"params"`` plus hyperpar
 to its own buffers, e.g. Adam's moments). ``step()`` walks every parameter that has a gradient
 and calls the subclass's ``_update``, which writes the new values into ``p.array`` in place.
 
+On a GPU, an optimizer with a fused update (``Adam``, ``SGD``) keeps each group's parameters
+in one flat array (minigen/optim/flat.py) and updates them all with one run of its formula: a
+handful of array operations per step instead of a dozen per parameter tensor. On the CPU, and
+for groups where some parameter has no gradient or whose state does not line up, the same
+formula runs once per parameter (as PyTorch's default: ``foreach`` on GPUs only).
+
 ``state_dict()`` uses PyTorch's layout, with parameters replaced by their position in the
 groups (0, 1, 2, ... in group order), so it can be saved and loaded into a fresh optimizer
 built over a fresh model with the same parameter order.
@@ -20,21 +26,27 @@ from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import device_of_array, get_array_module
 from minigen.backend.transfer import move_array
 from minigen.nn.parameter import clear_grads
+from minigen.optim.flat import FlatGroup
 
 ParamsLike = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 
 class Optimizer:
-    """Base class: keeps ``param_groups`` and per-parameter ``state``; subclasses add ``_update``.
+    """Base class: keeps ``param_groups`` and per-parameter ``state``; subclasses add ``_update``
+    (one parameter) and, for a fused step, ``_fused_update`` (a whole group at once).
 
     ``params`` is an iterable of tensors (one group) or of dicts, each with ``"params"`` and
     any hyperparameters that differ from ``defaults`` for that group, as in PyTorch.
     """
 
+    #: Whether the subclass has ``_fused_update``: its groups then live in flat arrays.
+    fused: bool = False
+
     def __init__(self, params: ParamsLike, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
+        self._flat: dict[int, FlatGroup] = {}  # group position -> its flat arrays
         if isinstance(params, Tensor):
             raise TypeError(
                 "params should be an iterable of tensors or of dicts, but got one tensor: "
@@ -79,6 +91,8 @@ class Optimizer:
         if len(set(ids)) != len(ids) or seen.intersection(ids):
             raise ValueError("some parameters appear more than once (in one group or in two)")
         self.param_groups.append(group)
+        if self.fused and group["params"] and FlatGroup.fits(group["params"]):
+            self._flat[len(self.param_groups) - 1] = FlatGroup(group["params"])
 
     def _check_group(self, group: dict[str, Any]) -> None:
         """Subclasses reject impossible hyperparameters here (a negative lr, betas >= 1, ...)."""
@@ -106,18 +120,48 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    grad = p.grad.array
-                    _check_grad(p, grad)
-                    self._update(p, grad, self.state.setdefault(p, {}), group)
+            for i, group in enumerate(self.param_groups):
+                params = [p for p in group["params"] if p.grad is not None]
+                for p in params:
+                    _check_grad(p, p.grad.array)
+                flat = self._flat_group(i, group, params)
+                if flat is not None:
+                    self._fused_update(flat, group)
+                else:
+                    for p in params:
+                        self._update(p, p.grad.array, self.state.setdefault(p, {}), group)
+                for p in params:
                     p._version_counter.bump()  # an in-place write, as PyTorch counts it
         return loss
 
+    def _flat_group(self, i: int, group: dict[str, Any], params: list[Tensor]) -> FlatGroup | None:
+        """Group ``i``'s flat arrays when one fused update can step it, else None.
+
+        It can when every parameter of the group has a gradient and the subclass accepts the
+        states (``_can_fuse``). A parameter whose array was rebound since (``Module.to``,
+        ``load_state_dict``) is copied back in with the rest: the group is flattened again.
+        """
+        if not self.fused or not params or len(params) != len(group["params"]):
+            return None
+        flat = self._flat.get(i)
+        if flat is None or not flat.holds(params):
+            if not FlatGroup.fits(params):
+                return None
+            flat = self._flat[i] = FlatGroup(params)
+        if not self._can_fuse([self.state.get(p, {}) for p in params]):
+            return None
+        return flat
+
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Subclasses: change ``p.array`` in place from ``grad`` (an array), state and group."""
+        raise NotImplementedError
+
+    def _can_fuse(self, states: list[dict[str, Any]]) -> bool:
+        """Fused subclasses: whether these per-parameter states can be stepped as one."""
+        return False
+
+    def _fused_update(self, flat: FlatGroup, group: dict[str, Any]) -> None:
+        """Fused subclasses: ``_update``'s formula once on the group's flat arrays."""
         raise NotImplementedError
 
     # -- saving and resuming ---------------------------------------------------------------

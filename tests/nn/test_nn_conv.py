@@ -9,16 +9,10 @@ import minigen as mg
 import minigen.nn as nn
 import minigen.nn.functional as F
 from minigen.errors import ShapeError
-from minigen.functions.conv import weight_matrix
-from minigen.functions.im2col import (
-    col2im,
-    col2im_matmul,
-    col2im_matmul_subpixel,
-    conv_output_size,
-    im2col,
-    subpixel_fits,
-    subpixel_pays,
-)
+from minigen.functions.conv import col2im_of_product
+from minigen.functions.im2col import col2im, conv_output_size, im2col, windows
+from minigen.functions.layout import channels_first
+from minigen.functions.subpixel import col2im_matmul_subpixel, subpixel_fits, subpixel_pays
 
 # (x shape (N, C, H, W), kernel, stride, padding): non-square, overlapping and gapped windows.
 CONFIGS = [
@@ -49,6 +43,47 @@ def direct_conv2d(x, w, b, stride, padding):
     return y
 
 
+def direct_windows(x, kernel, stride, padding):
+    """windows[n, a, b, i, j, c] = x_pad[n, c, a*sh + i, b*sw + j], one window at a time."""
+    n, c, h, w = x.shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
+    padded[:, :, ph : ph + h, pw : pw + w] = x
+    oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    out = np.zeros((n, oh, ow, kh, kw, c))
+    for a in range(oh):
+        for b in range(ow):
+            window = padded[:, :, a * sh : a * sh + kh, b * sw : b * sw + kw]
+            out[:, a, b] = window.transpose(0, 2, 3, 1)
+    return out
+
+
+def direct_col2im(cols, x_shape, kernel, stride, padding):
+    """Add every window back where it came from, one window at a time (NCHW result)."""
+    n, c, h, w = x_shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    cols = cols.reshape(n, oh, ow, kh, kw, c)
+    padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
+    for a in range(oh):
+        for b in range(ow):
+            padded[:, :, a * sh : a * sh + kh, b * sw : b * sw + kw] += (
+                cols[:, a, b].transpose(0, 3, 1, 2))
+    return padded[:, :, ph : ph + h, pw : pw + w]
+
+
+@pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS)
+def test_windows_and_col2im_match_their_definitions(shape, kernel, stride, padding):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(shape)
+    np.testing.assert_array_equal(windows(x, kernel, stride, padding),
+                                  direct_windows(x, kernel, stride, padding))
+    cols = rng.standard_normal(direct_windows(x, kernel, stride, padding).shape)
+    back = channels_first(col2im(cols, shape, kernel, stride, padding))
+    np.testing.assert_allclose(back, direct_col2im(cols, shape, kernel, stride, padding),
+                               atol=1e-12)
+
+
 @pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS)
 def test_col2im_is_the_adjoint_of_im2col(shape, kernel, stride, padding):
     """<im2col(x), Y> = <x, col2im(Y)> for random x and Y: col2im is im2col's transpose."""
@@ -59,13 +94,13 @@ def test_col2im_is_the_adjoint_of_im2col(shape, kernel, stride, padding):
     ow = conv_output_size(shape[3], kernel[1], stride[1], padding[1])
     assert cols.shape == (shape[0] * oh * ow, kernel[0] * kernel[1] * shape[1])
     y = rng.standard_normal(cols.shape)
-    back = col2im(y, shape, kernel, stride, padding)
+    back = channels_first(col2im(y, shape, kernel, stride, padding))
     assert back.shape == shape
     assert np.sum(cols * y) == pytest.approx(np.sum(x * back), rel=1e-12)
 
 
 # Configurations the sub-pixel form fits (the stride divides the kernel, exact cover), wider
-# than CONFIGS' so that col2im_matmul also chooses it.
+# than CONFIGS' so that col2im_of_product also chooses it.
 SUBPIXEL_CONFIGS = [
     ((2, 3, 8, 6), (4, 4), (2, 2), (1, 1)),  # the models' 4x4, stride 2 layers
     ((1, 2, 9, 8), (6, 4), (3, 2), (0, 1)),  # different strides and taps per axis
@@ -75,36 +110,45 @@ SUBPIXEL_CONFIGS = [
 
 
 @pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS + SUBPIXEL_CONFIGS)
-def test_col2im_matmul_equals_col2im_of_the_product(shape, kernel, stride, padding):
-    """col2im(R @ W_mat) by either path, and the sub-pixel form wherever it fits, equal col2im
-    of the product made whole; with one output channel and with many."""
+def test_col2im_of_product_equals_col2im_of_the_product(shape, kernel, stride, padding):
+    """col2im(G W_mat) by either path, and the sub-pixel form wherever it fits, equal the
+    window-by-window col2im of the product made whole; with one output channel and with many."""
     rng = np.random.default_rng(3)
     n, _, h, w = shape
     oh = conv_output_size(h, kernel[0], stride[0], padding[0])
     ow = conv_output_size(w, kernel[1], stride[1], padding[1])
-    rows = rng.standard_normal((n * oh * ow, 5))
-    for c in (1, shape[1], 64):  # 64 channels: wide enough that col2im_matmul picks sub-pixel
+    grid = rng.standard_normal((n, 5, oh, ow))
+    for c in (1, shape[1], 64):  # 64 channels: wide enough that col2im_of_product picks sub-pixel
         x_shape = (n, c, h, w)
         weight = rng.standard_normal((5, c) + kernel)
-        plain = col2im(rows @ weight_matrix(weight), x_shape, kernel, stride, padding)
-        np.testing.assert_allclose(col2im_matmul(rows, weight, x_shape, kernel, stride, padding),
-                                   plain, atol=1e-12)
+        # (G W_mat)[n, a, b, i, j, c] = sum_o G[n, o, a, b] W[o, c, i, j]
+        product = np.einsum("noab,ocij->nabijc", grid, weight)
+        plain = direct_col2im(product, x_shape, kernel, stride, padding)
+        got = channels_first(col2im_of_product(grid, weight, x_shape, kernel, stride, padding))
+        np.testing.assert_allclose(got, plain, atol=1e-12)
         if subpixel_fits(x_shape, kernel, stride, padding):
-            np.testing.assert_allclose(
-                col2im_matmul_subpixel(rows, weight, x_shape, kernel, stride, padding), plain,
-                atol=1e-12)
+            sub = col2im_matmul_subpixel(grid, weight, x_shape, kernel, stride, padding)
+            np.testing.assert_allclose(channels_first(sub), plain, atol=1e-12)
 
 
 def test_the_sub_pixel_form_is_chosen_where_it_fits_and_pays():
-    """Every SUBPIXEL_CONFIG fits; with 64 channels it is chosen, with one it is not; a stride
-    that does not divide the kernel, or a 7x7 kernel over a 1x1 grid, never fits."""
+    """Every SUBPIXEL_CONFIG fits; with 64 output channels and a short product it is chosen,
+    with one output channel it is not; a stride that does not divide the kernel, or a 7x7
+    kernel over a 1x1 grid, never fits. In the models: the discriminator's input gradient of
+    Conv2d(64, 128, 4, 2, 1) (128 grid channels on 7x7) and the ConvVAE's layers take it; the
+    generator's ConvTranspose2d(256, 128, 4, 2, 1) (256 grid channels on 7x7: 31% more
+    products, each 256 long) does not."""
     for shape, kernel, stride, padding in SUBPIXEL_CONFIGS:
         wide, thin = (shape[0], 64) + shape[2:], (shape[0], 1) + shape[2:]
         assert subpixel_fits(shape, kernel, stride, padding)
-        assert subpixel_pays(wide, kernel, stride, padding)
-        assert not subpixel_pays(thin, kernel, stride, padding)
+        assert subpixel_pays(wide, kernel, stride, padding, grid_channels=5)
+        assert not subpixel_pays(thin, kernel, stride, padding, grid_channels=5)
     assert not subpixel_fits((1, 64, 7, 7), (3, 3), (2, 2), (1, 1))  # 2 does not divide 3
     assert not subpixel_fits((1, 256, 7, 7), (7, 7), (1, 1), (0, 0))  # a 1x1 grid of rows
+    k4s2p1 = ((4, 4), (2, 2), (1, 1))
+    assert subpixel_pays((64, 64, 14, 14), *k4s2p1, grid_channels=128)  # DCGAN D, dL/dx
+    assert subpixel_pays((64, 32, 14, 14), *k4s2p1, grid_channels=64)  # ConvVAE
+    assert not subpixel_pays((64, 128, 14, 14), *k4s2p1, grid_channels=256)  # DCGAN G
 
 
 @pytest.mark.parametrize("shape, kernel, stride, padding", CONFIGS)

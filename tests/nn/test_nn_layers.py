@@ -264,16 +264,22 @@ def test_numpy_float64_hyperparameters_do_not_promote_float32():
 
 
 @pytest.mark.parametrize("shape", [(5, 3), (4, 3, 6), (2, 3, 4, 5)])
-def test_channel_rows_round_trip_and_are_a_view_of_channels_last_memory(shape):
-    """BatchNorm's (m, C) rows hold each channel in one column, come back to the input's shape,
-    and copy nothing when the channel axis is last in memory (as convolutions return it)."""
-    from minigen.functions.batchnorm import channel_rows, column_sums, from_channel_rows
+def test_channels_last_round_trips_and_batch_norm_sums_per_channel(shape):
+    """BatchNorm's channels-last view holds each channel on the last axis, comes back to the
+    input's layout, and is contiguous when the channel axis is last in memory (as convolutions
+    return it); its per-channel sums and means are NumPy's over every axis but 1."""
+    from minigen.functions.batchnorm import channel_means, channel_sums
+    from minigen.functions.layout import channels_first, channels_last
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape)
-    rows = channel_rows(x)
-    assert rows.shape == (x.size // shape[1], shape[1])
-    np.testing.assert_array_equal(from_channel_rows(rows, shape), x)
-    np.testing.assert_allclose(column_sums(rows), x.sum(axis=tuple(i for i in range(x.ndim) if i != 1)))
-    last = np.moveaxis(rng.standard_normal(shape[:1] + shape[2:] + shape[1:2]), -1, 1)
-    assert np.shares_memory(channel_rows(last), last)
+    last = channels_last(x)
+    assert last.shape == (shape[0], *shape[2:], shape[1])
+    np.testing.assert_array_equal(channels_first(last), x)
+    per_channel = tuple(i for i in range(x.ndim) if i != 1)
+    np.testing.assert_allclose(channel_sums(last), x.sum(axis=per_channel))
+    np.testing.assert_allclose(channel_means(last), x.mean(axis=per_channel))
+    stored_last = np.moveaxis(rng.standard_normal(shape[:1] + shape[2:] + shape[1:2]), -1, 1)
+    assert channels_last(stored_last).flags["C_CONTIGUOUS"]
+
+

@@ -129,9 +129,10 @@ def test_strict_state_dict_loads_into_a_cpu_model():
     (lambda: nn.ConvTranspose2d(8, 64, 3, 1, 1), (2, 8, 5, 5)),  # stride 1: s*s*C = 64
 ])
 def test_wide_convolutions_take_the_sub_pixel_path_on_strict_too(make, shape):
-    """Wide layers (the models' sizes) go through col2im_matmul's sub-pixel form and BatchNorm's
-    channel rows, which the small layers above never reach; strict must give the CPU's numbers."""
-    from minigen.functions import im2col as im2col_module
+    """Wide layers (the models' sizes) go through col2im_of_product's sub-pixel form and
+    BatchNorm's channel rows, which the small layers above never reach; strict must give the
+    CPU's numbers."""
+    from minigen.functions import conv as conv_module
 
     rng = np.random.default_rng(1)
     x = rng.standard_normal(shape).astype(np.float32)
@@ -139,13 +140,13 @@ def test_wide_convolutions_take_the_sub_pixel_path_on_strict_too(make, shape):
     strict.load_state_dict(cpu.state_dict())
     strict.to("strict")
     calls = []
-    original = im2col_module.col2im_matmul_subpixel
+    original = conv_module.col2im_matmul_subpixel
 
     def counted(*args):
         calls.append(1)
         return original(*args)
 
-    im2col_module.col2im_matmul_subpixel = counted
+    conv_module.col2im_matmul_subpixel = counted
     try:
         outs = []
         for model, device in ((cpu, "cpu"), (strict, "strict")):
@@ -155,7 +156,7 @@ def test_wide_convolutions_take_the_sub_pixel_path_on_strict_too(make, shape):
             (y * y).sum().backward()
             outs.append((y, xt.grad, [p.grad for p in model.parameters()]))
     finally:
-        im2col_module.col2im_matmul_subpixel = original
+        conv_module.col2im_matmul_subpixel = original
     assert len(calls) == 2  # once per device: the forward (transposed) or dL/dx (conv)
     (y_c, gx_c, gp_c), (y_s, gx_s, gp_s) = outs
     assert y_s.device.type == "strict"
