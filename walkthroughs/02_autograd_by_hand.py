@@ -135,8 +135,9 @@ show(draw_graph(loss, FIGURES / "02_graph_two_layer.png", names=names,
 # Read the picture from left to right as the forward pass, and from right to left as the
 # backward pass. Blue leaves require grad and will receive `.grad`; grey ones ($X$, $y$) do
 # not. `.T` is a `Permute` Function of its own. `backward()` visits the yellow Functions in
-# reverse order, from `Mean` back to the first `MatMul` and the `Permute` of $W_1$, each
-# turning the gradient of its output into gradients of its inputs.
+# reverse order, from the loss (`BinaryCrossEntropyWithLogits`, which also takes the mean, as
+# PyTorch's loss does) back to the first `MatMul` and the `Permute` of $W_1$, each turning the
+# gradient of its output into gradients of its inputs.
 #
 # ## The backward pass on paper
 #

@@ -265,9 +265,11 @@ for n in batches:
 # images on the CPU's two cores are busy and the rate levels off.
 #
 # What a GPU would show follows from the same model. Take $t_0$ = 15 us per array operation
-# and about 40 array operations for this layer's forward and backward (im2col's 16 slice
-# copies, the sub-pixel input gradient's few copies and one product, the weight and bias
-# gradients: about 0.6 ms of fixed cost), and an effective 20 TFLOP/s for the products (a
+# and about 40 array operations for this layer's forward and backward on the engine the H200
+# below ran (about 0.6 ms of fixed cost; today's engine makes 22, counted with
+# `minigen.bench.op_count` on the strict device: the windows gathered with one `take`, one
+# contraction each for the output and the two gradients, and the reshapes around them, so
+# its fixed cost would be about 0.33 ms), and an effective 20 TFLOP/s for the products (a
 # recent data-centre GPU in float32). These are assumptions, not measurements; section 8
 # puts them beside what an NVIDIA H200 measured, and `minigen bench` on a machine with a GPU
 # draws this plot from real runs.
