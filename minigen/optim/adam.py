@@ -73,10 +73,10 @@ class Adam(Optimizer):
     def _check_group(self, group: dict[str, Any]) -> None:
         for name in ("lr", "eps", "weight_decay"):
             if not float(group[name]) >= 0.0:
-                raise ValueError(f"Adam: invalid {name} {group[name]!r}; it must be >= 0")
+                raise ValueError(f"{type(self).__name__}: invalid {name} {group[name]!r}; it must be >= 0")
         betas = group["betas"]
         if len(betas) != 2 or not all(0.0 <= float(b) < 1.0 for b in betas):
-            raise ValueError(f"Adam: invalid betas {betas!r}; each must be in [0, 1)")
+            raise ValueError(f"{type(self).__name__}: invalid betas {betas!r}; each must be in [0, 1)")
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:  # m_0 = v_0 = 0

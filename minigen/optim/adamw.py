@@ -21,6 +21,7 @@ from typing import Any
 
 from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
+from minigen.optim.adam import Adam
 from minigen.optim.optimizer import Optimizer, ParamsLike
 
 
@@ -34,13 +35,16 @@ def lerp_(start: Any, end: Any, weight: float) -> None:
         start[...] = end - (end - start) * (1 - weight)
 
 
-class AdamW(Optimizer):
+class AdamW(Adam):
     """``AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
     *, maximize=False)``, as PyTorch's (note the default weight decay: 0.01, not Adam's 0).
 
     ``state[p]`` holds ``"step"`` (an int), ``"exp_avg"`` (m), ``"exp_avg_sq"`` (v) and, with
-    ``amsgrad``, ``"max_exp_avg_sq"``.
+    ``amsgrad``, ``"max_exp_avg_sq"``. A subclass of Adam for its checks of the
+    hyperparameters; the update (decoupled decay, amsgrad, maximize) is its own, per parameter.
     """
+
+    fused = False  # Adam's fused step has no decoupled decay: AdamW updates one tensor at a time
 
     def __init__(
         self,
@@ -55,15 +59,7 @@ class AdamW(Optimizer):
     ) -> None:
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
                     "amsgrad": amsgrad, "maximize": maximize}
-        super().__init__(params, defaults)
-
-    def _check_group(self, group: dict[str, Any]) -> None:
-        for name in ("lr", "eps", "weight_decay"):
-            if not float(group[name]) >= 0.0:
-                raise ValueError(f"AdamW: invalid {name} {group[name]!r}; it must be >= 0")
-        betas = group["betas"]
-        if len(betas) != 2 or not all(0.0 <= float(b) < 1.0 for b in betas):
-            raise ValueError(f"AdamW: invalid betas {betas!r}; each must be in [0, 1)")
+        Optimizer.__init__(self, params, defaults)  # Adam's checks, AdamW's own defaults
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         # Python floats throughout: they are weak scalars, so float32 stays float32.
