@@ -32,8 +32,8 @@ def draw_samples(
             # Balanced classes: continue the 0, 1, ..., 9 cycle across batches.
             ids = [(start + i) % model.num_classes for i in range(size)]
             with mg.no_grad():
-                images = (model.generate(model.noise(size, device),
-                                         mg.tensor(ids, device=device)) + 1) * 0.5
+                images = model.to_unit(model.generate(model.noise(size, device),
+                                                      mg.tensor(ids, device=device)))
         else:
             images = model.sample(size, device=device, **kwargs)
         chunks.append(images.numpy())

@@ -55,4 +55,4 @@ class ConditionalGAN(DCGAN):
         ids = [label] * n if label is not None else [i % self.num_classes for i in range(n)]
         labels = mg.tensor(ids, device=device)
         with sampling(self):
-            return (self.generate(self.noise(n, device), labels) + 1) * 0.5
+            return self.to_unit(self.generate(self.noise(n, device), labels))

@@ -63,7 +63,12 @@ class GAN(nn.Module):
         """D(x) as logits, shape (B,): sigmoid(D(x)) is the probability that x is real."""
         return self.discriminator(x).reshape(-1)
 
+    @staticmethod
+    def to_unit(images: mg.Tensor) -> mg.Tensor:
+        """G's tanh images in [-1, 1] as pixels in [0, 1], for pictures and metrics."""
+        return (images + 1) * 0.5
+
     def sample(self, n: int, device: mg.Device | str | None = None) -> mg.Tensor:
         """``n`` new images in [0, 1]."""
         with sampling(self):
-            return (self.generate(self.noise(n, device)) + 1) * 0.5
+            return self.to_unit(self.generate(self.noise(n, device)))

@@ -26,15 +26,14 @@ import numpy as np
 import minigen as mg
 from minigen.backend import random as mg_random
 from minigen.errors import MinigenError
-from minigen.serialization import atomic_write
+from minigen.serialization import (
+    CheckpointError,  # one error for every checkpoint problem
+    atomic_write,
+)
 from minigen.train.config import TrainConfig
 
 CHECKPOINT = "checkpoint.mg"
 FORMAT = "minigen-run-1"
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that is missing, of another model, or not a minigen run checkpoint."""
 
 
 def checkpoint_path(run: str | os.PathLike) -> Path:

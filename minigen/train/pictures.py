@@ -73,7 +73,7 @@ class EpochPictures:
                 labels = None
                 if getattr(self.model, "conditional", False):
                     labels = self._tensor(self.fixed_labels[: len(codes)] % 10)
-                return ((self.model.generate(z, labels) + 1) * 0.5).numpy()
+                return self.model.to_unit(self.model.generate(z, labels)).numpy()
             return self.model.decode(z).numpy()
 
     # -- what is drawn -----------------------------------------------------------------------
