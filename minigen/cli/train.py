@@ -14,8 +14,9 @@ from minigen.cli.errors import (
     positive_int,
 )
 from minigen.data import DATASETS
+from minigen.train.recipes import RECIPES
 
-MODEL_NAMES = ("ae", "vae", "conv-vae", "gan", "dcgan", "cgan", "classifier")
+MODEL_NAMES = tuple(RECIPES)  # the recipes table is the one list of model names
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
