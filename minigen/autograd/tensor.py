@@ -15,7 +15,7 @@ import numpy as np
 from minigen.autograd.version import VersionCounter
 from minigen.backend.array_module import device_of_array, get_array_module
 from minigen.backend.device import Device, as_device, get_default_device
-from minigen.backend.transfer import as_array_like, move_array, to_host  # noqa: F401 (re-exported)
+from minigen.backend.transfer import move_array, to_host
 from minigen.dtypes import DType, as_dtype, dtype_from_native
 from minigen.errors import GradError
 
