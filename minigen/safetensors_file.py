@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from minigen.atomic_file import atomic_write
 from minigen.autograd.tensor import Tensor
 from minigen.backend.device import Device, as_device
 from minigen.backend.transfer import move_array, to_host
 from minigen.errors import MinigenError
-from minigen.serialization import atomic_write
 
 PathLike = str | os.PathLike[str]
 

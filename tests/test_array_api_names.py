@@ -18,7 +18,8 @@ import pytest
 ENGINE = Path(__file__).resolve().parents[1] / "minigen"
 # Code that runs on the device's arrays; data loading and plotting work on the host by design.
 HOST_ONLY = {
-    "data", "cli", "viz", "bench", "serialization.py", "info.py",
+    "data", "cli", "viz", "bench", "serialization.py", "serialization_read.py", "info.py",
+    "atomic_file.py",
     "safetensors_file.py",  # reads and writes weight files on the host, like serialization.py
     "metrics",  # Frechet statistics and coverage are computed on the host from copied samples
 }

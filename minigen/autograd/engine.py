@@ -8,12 +8,39 @@ After the walk the graph is freed, so its saved arrays can go; ``retain_graph=Tr
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from minigen.autograd.function import Function, check_grad_shape
-from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 from minigen.errors import GradError
+
+
+# The walk is written against what it reads, not against the classes: tensor.py imports this
+# module (for Tensor.backward), so importing Tensor or Function here would be a cycle.
+class Tensor(Protocol):
+    """What the walk needs of a tensor (``minigen.Tensor`` is one)."""
+
+    array: Any
+    grad: Any
+    grad_fn: Function | None
+    requires_grad: bool
+
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+    def numel(self) -> int: ...
+    @classmethod
+    def wrap(cls, array: Any, requires_grad: bool = False) -> Any: ...
+
+
+class Function(Protocol):
+    """What the walk needs of a graph node (``minigen.autograd.Function`` is one)."""
+
+    inputs: list[Tensor] | None
+    input_grad_fns: tuple[Function | None, ...]
+    needs_input_grad: tuple[bool, ...]
+    saved: list[Any]
+
+    def backward(self, gy: Any) -> Any: ...
+    def free(self) -> None: ...
 
 
 def run_backward(root: Tensor, grad: Any = None, retain_graph: bool = False) -> None:
@@ -42,9 +69,9 @@ def grad(
             "mg.autograd.grad(create_graph=True): minigen's backward runs on raw arrays, so "
             "gradients of gradients are not available; compute them with PyTorch"
         )
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+    outputs = [outputs] if _is_tensor(outputs) else list(outputs)
+    inputs = [inputs] if _is_tensor(inputs) else list(inputs)
+    if grad_outputs is None or _is_tensor(grad_outputs):
         grad_outputs = [grad_outputs] * len(outputs)
     found: dict[int, Any] = {}
     wanted_leaves = {id(t) for t in inputs if t.grad_fn is None}
@@ -70,7 +97,7 @@ def grad(
                 )
             results.append(None)
         else:
-            results.append(Tensor.wrap(found[id(t)]))
+            results.append(type(t).wrap(found[id(t)]))
     return tuple(results)
 
 
@@ -138,7 +165,7 @@ def _seed(root: Tensor, grad: Any) -> Any:
                 "backward(grad) with a gradient of that shape"
             )
         return get_array_module(root.array).ones_like(root.array)
-    grad_array = grad.array if isinstance(grad, Tensor) else grad
+    grad_array = grad.array if _is_tensor(grad) else grad
     if tuple(grad_array.shape) != root.shape:
         raise GradError(
             f"backward(grad): grad has shape {tuple(grad_array.shape)}, output has {root.shape}"
@@ -149,9 +176,23 @@ def _seed(root: Tensor, grad: Any) -> Any:
 def _accumulate(leaf: Tensor, g: Any) -> None:
     """Leaves add up gradients across backward calls until zero_grad(), as in PyTorch."""
     if leaf.grad is None:
-        leaf.grad = Tensor.wrap(g)
+        leaf.grad = type(leaf).wrap(g)
     else:
         leaf.grad.array = leaf.grad.array + g  # new array: g may be shared with other nodes
+
+
+def check_grad_shape(fn: Function, t: Tensor, g: Any) -> None:
+    """A backward that returns a gradient of the wrong shape is a bug in that Function."""
+    if tuple(g.shape) != tuple(t.array.shape):
+        raise GradError(
+            f"{type(fn).__name__}.backward returned a gradient of shape {tuple(g.shape)} "
+            f"for an input of shape {tuple(t.array.shape)}"
+        )
+
+
+def _is_tensor(x: Any) -> bool:
+    """A tensor rather than a sequence of them (or a raw array)."""
+    return hasattr(x, "grad_fn") and hasattr(x, "array")
 
 
 def _topological_order(roots: list[Function]) -> list[Function]:

@@ -24,7 +24,7 @@ from minigen.autograd.grad_mode import _GradMode
 from minigen.autograd.tensor import Tensor
 from minigen.autograd.version import SavedVersion, saved_versions
 from minigen.backend.transfer import as_array_like
-from minigen.errors import DeviceMismatchError, GradError, MinigenError, ShapeError
+from minigen.errors import DeviceMismatchError, MinigenError, ShapeError
 
 
 class Function:
@@ -119,12 +119,3 @@ def _as_tensors(op: str, args: tuple[Any, ...]) -> list[Tensor]:
                 f"{op}: inputs are on different devices ({devices}); move them with .to(device)"
             )
     return tensors
-
-
-def check_grad_shape(fn: Function, t: Tensor, g: Any) -> None:
-    """A backward that returns a gradient of the wrong shape is a bug in that Function."""
-    if tuple(g.shape) != tuple(t.array.shape):
-        raise GradError(
-            f"{type(fn).__name__}.backward returned a gradient of shape {tuple(g.shape)} "
-            f"for an input of shape {tuple(t.array.shape)}"
-        )

@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from minigen.backend.device import Device, as_device
+from minigen.backend.random import draw_seed
+from minigen.creation import from_numpy, tensor
 from minigen.data.transforms import arrange, check_scale, numpy_dtype, pixel_table
 
 
@@ -95,8 +98,6 @@ class DataLoader:
         if self.seed is not None:
             rng = np.random.default_rng([self.seed, int(epoch)])
         else:
-            from minigen.backend.random import draw_seed
-
             rng = np.random.default_rng(draw_seed(self.generator))
         return rng.permutation(len(self.inputs))
 
@@ -114,15 +115,11 @@ class DataLoader:
             yield self._inputs_batch(index), self._labels_batch(index)
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        # Imported here, not at module level: minigen.data must import without the engine.
-        import minigen
-        from minigen.backend.device import as_device
-
         target = as_device(self.device)
         epoch, self.epoch = self.epoch, self.epoch + 1
         for x, y in self.numpy_batches(epoch):
-            labels = None if y is None else _to_tensor(minigen, y, target)
-            yield _to_tensor(minigen, x, target), labels
+            labels = None if y is None else _to_tensor(y, target)
+            yield _to_tensor(x, target), labels
 
     def _inputs_batch(self, index: slice | np.ndarray) -> np.ndarray:
         batch = self.inputs[index]
@@ -149,10 +146,10 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
-def _to_tensor(minigen: Any, array: np.ndarray, target: Any) -> Any:
+def _to_tensor(array: np.ndarray, target: Device) -> Any:
     if target.type == "cpu":
-        return minigen.from_numpy(array)  # the batch is ours alone: share it, no copy
-    return minigen.tensor(array, device=target)  # one host-to-device transfer
+        return from_numpy(array)  # the batch is ours alone: share it, no copy
+    return tensor(array, device=target)  # one host-to-device transfer
 
 
 def _arrays_of(dataset: Any) -> tuple[np.ndarray, np.ndarray | None]:

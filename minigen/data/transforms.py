@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from minigen.creation import tensor as as_tensor
+
 SCALES = ("unit", "symmetric")
 
 
@@ -138,9 +140,7 @@ def normalize(tensor: Any, mean: Any, std: Any, inplace: bool = False) -> Any:
     if std.ndim == 1:
         std = std.reshape(-1, 1, 1)
     if is_tensor:
-        import minigen
-
-        out = (tensor - minigen.tensor(mean, device=tensor.device)) / minigen.tensor(
+        out = (tensor - as_tensor(mean, device=tensor.device)) / as_tensor(
             std, device=tensor.device)
         if inplace:
             tensor[...] = out

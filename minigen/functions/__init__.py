@@ -446,3 +446,6 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
 
 
 __all__ = [name for name in dir() if not name.startswith("_")]
+
+# Last, now that every function above exists: give Tensor its operators and methods.
+from minigen.functions import tensor_methods  # noqa: E402, F401

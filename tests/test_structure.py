@@ -1,0 +1,137 @@
+"""The package's structure stays one-way and readable (issue 15): read from the source.
+
+- no import cycle between minigen's modules (imports at module level, as Python runs them);
+- the core (backend, autograd, functions, nn, optim) imports no minigen module inside a function;
+- every layer imports only from the layers below it (the table in docs/engine.md);
+- no file over 300 lines and no function over 60, so each fits a screen or two.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "minigen"
+MAX_FILE_LINES = 300
+MAX_FUNCTION_LINES = 60
+
+# Each layer may import itself and the layers listed for it (docs/engine.md's table). Modules at
+# the package's top level are named by file; the rest by folder.
+ALLOWED = {
+    "backend": {"dtypes", "errors"},
+    "autograd": {"backend", "dtypes", "errors"},
+    "functions": {"autograd", "backend", "creation", "dtypes", "errors"},
+    "nn": {"functions", "autograd", "backend", "creation", "dtypes", "errors", "safetensors_file",
+           "atomic_file"},
+    "optim": {"nn", "functions", "autograd", "backend", "creation", "dtypes", "errors"},
+}
+CORE = tuple(ALLOWED)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imported_module(name: str) -> str | None:
+    """The minigen module an import names (``minigen.a.b.C`` -> ``minigen.a.b``)."""
+    while name not in MODULES and "." in name:
+        name = name.rsplit(".", 1)[0]
+    return name if name in MODULES and name != "minigen" else None
+
+
+def imports_of(node: ast.AST, importer: str) -> list[str]:
+    if isinstance(node, ast.Import):
+        names = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        names = [f"{node.module}.{a.name}" for a in node.names]
+    else:
+        return []
+    found = [imported_module(n) for n in names if n.startswith("minigen")]
+    return [m for m in found if m is not None and m != importer]
+
+
+def top_level_imports(name: str) -> set[str]:
+    tree = ast.parse(MODULES[name].read_text())
+    out: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.unparse(stmt.test):
+            continue
+        for node in ast.walk(stmt) if isinstance(stmt, (ast.If, ast.Try)) else [stmt]:
+            out.update(imports_of(node, name))
+    return out
+
+
+def test_no_import_cycle_between_minigen_modules():
+    graph = {name: top_level_imports(name) for name in MODULES}
+    state: dict[str, str] = {}
+    path: list[str] = []
+
+    def visit(name: str) -> None:
+        state[name] = "open"
+        path.append(name)
+        for dep in sorted(graph[name]):
+            if state.get(dep) == "open":
+                cycle = path[path.index(dep):] + [dep]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if dep not in state:
+                visit(dep)
+        path.pop()
+        state[name] = "done"
+
+    for name in MODULES:
+        if name not in state:
+            visit(name)
+
+
+def layer_of(name: str) -> str:
+    return name.split(".")[1] if name.count(".") >= 1 else name
+
+
+def test_each_core_layer_imports_only_from_the_layers_below_it():
+    wrong = []
+    for name, path in MODULES.items():
+        layer = layer_of(name)
+        if layer not in ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            for dep in imports_of(node, name):
+                if layer_of(dep) not in ALLOWED[layer] | {layer}:
+                    wrong.append(f"{path.relative_to(PACKAGE.parent)} imports {dep}")
+    assert not wrong, "imports against the layer order of docs/engine.md:\n" + "\n".join(wrong)
+
+
+def test_the_core_imports_no_minigen_module_inside_a_function():
+    inside = []
+    for name, path in MODULES.items():
+        if layer_of(name) not in CORE:
+            continue
+        for fn in ast.walk(ast.parse(path.read_text())):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(fn):
+                    if imports_of(node, name):
+                        inside.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+    assert not inside, "imports inside functions in the core: " + ", ".join(inside)
+
+
+def test_files_and_functions_fit_a_screen():
+    long_files, long_functions = [], []
+    for path in MODULES.values():
+        text = path.read_text()
+        where = path.relative_to(PACKAGE.parent)
+        if len(text.splitlines()) > MAX_FILE_LINES:
+            long_files.append(f"{where} ({len(text.splitlines())} lines)")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long_functions.append(f"{where}:{node.lineno} {node.name} ({length} lines)")
+    assert not long_files, f"files over {MAX_FILE_LINES} lines: " + ", ".join(long_files)
+    assert not long_functions, f"functions over {MAX_FUNCTION_LINES} lines: " + ", ".join(long_functions)
