@@ -5,8 +5,6 @@ The names mirror PyTorch's: ``mg.tensor``, ``mg.randn_like``, ``x.backward()``, 
 with CuPy.
 """
 
-__version__ = "0.1.0"
-
 from minigen import accelerator, backends, nn, optim
 from minigen.autograd.function import Function
 from minigen.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -79,6 +77,7 @@ from minigen.functions import (
 from minigen.info import info
 from minigen.safetensors_file import load_safetensors, save_safetensors
 from minigen.serialization import load, save
+from minigen.version import __version__ as __version__
 
 device = Device
 

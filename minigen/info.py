@@ -7,14 +7,15 @@ import sys
 
 import numpy as np
 
+from minigen.backend import cuda
+from minigen.backend.device import get_default_device
+from minigen.version import __version__
+
 
 def info_lines() -> list[str]:
     """The lines ``info()`` prints."""
-    import minigen
-    from minigen.backend import cuda
-
     lines = [
-        f"minigen {minigen.__version__}",
+        f"minigen {__version__}",
         f"Python {sys.version.split()[0]} on {platform.platform()}",
         f"NumPy {np.__version__}",
     ]
@@ -39,7 +40,7 @@ def info_lines() -> list[str]:
             name = name.decode() if isinstance(name, bytes) else name
             devices.append(f"cuda:{i} ({name})")
     lines.append("devices: " + ", ".join(devices))
-    lines.append(f"default device: {minigen.get_default_device()}")
+    lines.append(f"default device: {get_default_device()}")
     return lines
 
 

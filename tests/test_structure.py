@@ -135,3 +135,11 @@ def test_files_and_functions_fit_a_screen():
                     long_functions.append(f"{where}:{node.lineno} {node.name} ({length} lines)")
     assert not long_files, f"files over {MAX_FILE_LINES} lines: " + ", ".join(long_files)
     assert not long_functions, f"functions over {MAX_FUNCTION_LINES} lines: " + ", ".join(long_functions)
+
+
+def test_the_version_is_written_once_for_python_and_once_for_the_package_index():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    import minigen
+
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    assert pyproject["project"]["version"] == minigen.__version__
