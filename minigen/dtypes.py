@@ -80,3 +80,18 @@ def _native_name(native: Any) -> str:
     except TypeError:
         # array-api-strict dtypes refuse np.dtype(); their repr ends with the name.
         return repr(native).rsplit(".", 1)[-1]
+
+
+def split_to_arguments(args: tuple[Any, ...], device: Any, dtype: Any) -> tuple[Any, Any]:
+    """``(device, dtype)`` from the positional arguments of ``x.to(...)`` or ``model.to(...)``.
+
+    A dtype (``mg.float64``, ``np.float32``, ``"float64"``) goes to ``dtype``; anything else
+    (``"cuda"``, ``mg.device("cpu")``) is a device, as in ``x.to("cuda", mg.float64)``.
+    """
+    for arg in args:
+        names_dtype = isinstance(arg, str) and arg.startswith(("float", "int", "uint", "bool"))
+        if isinstance(arg, (DType, type)) or names_dtype:
+            dtype = arg
+        else:
+            device = arg
+    return device, dtype

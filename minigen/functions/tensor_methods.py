@@ -17,7 +17,7 @@ from typing import Any
 from minigen import functions as F
 from minigen.autograd.tensor import Tensor
 from minigen.backend.device import as_device
-from minigen.dtypes import DType, as_dtype
+from minigen.dtypes import as_dtype, split_to_arguments
 
 
 class TensorMethods:
@@ -30,12 +30,7 @@ class TensorMethods:
         ``x.to("cuda")``, ``x.to(mg.float64)``, ``x.to(device="cpu", dtype=mg.float32)``.
         Both changes are recorded: gradients flow back through them to ``self``.
         """
-        for arg in args:
-            names_dtype = isinstance(arg, str) and arg.startswith(("float", "int", "uint", "bool"))
-            if isinstance(arg, (DType, type)) or names_dtype:
-                dtype = arg
-            else:
-                device = arg
+        device, dtype = split_to_arguments(args, device, dtype)
         result = self
         if dtype is not None and as_dtype(dtype) != self.dtype:
             result = F.cast(result, as_dtype(dtype))
