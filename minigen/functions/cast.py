@@ -6,11 +6,17 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import device_of_array, get_array_module
+from minigen.backend.device import Device
 from minigen.backend.transfer import move_array
+from minigen.dtypes import DType
 
 
 class Cast(Function):
     r"""y = x converted to ``dtype``.   dL/dx = dL/dy converted back to x's dtype."""
+
+    def __init__(self, dtype: DType) -> None:
+        super().__init__()
+        self.dtype = dtype
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
@@ -23,6 +29,10 @@ class Cast(Function):
 
 class ToDevice(Function):
     r"""y = x copied to ``device`` (host<->GPU).   dL/dx = dL/dy copied back to x's device."""
+
+    def __init__(self, device: Device) -> None:
+        super().__init__()
+        self.device = device
 
     def forward(self, x: Any) -> Any:
         self.source = device_of_array(x)

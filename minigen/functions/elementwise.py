@@ -55,6 +55,10 @@ class Abs(Function):
 class Pow(Function):
     r"""y = x^c for a constant exponent c.   dy/dx = c x^(c-1)."""
 
+    def __init__(self, exponent: float) -> None:
+        super().__init__()
+        self.exponent = exponent
+
     def forward(self, x: Any) -> Any:
         self.x = x
         return x**self.exponent

@@ -22,6 +22,10 @@ class Gather(Function):
     axis, since an index may repeat), and 0 if none did.
     """
 
+    def __init__(self, axis: int, index: Any) -> None:
+        super().__init__()
+        self.axis, self.index = axis, index  # index: an int64 array
+
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         self.x_shape, self.x_dtype = x.shape, x.dtype

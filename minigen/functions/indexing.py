@@ -109,6 +109,10 @@ class GetItem(Function):
     r"""y = x[key].   dL/dx = dL/dy placed at the positions ``key`` read, 0 elsewhere
     (summed where an index array reads a position more than once)."""
 
+    def __init__(self, key: Any) -> None:
+        super().__init__()
+        self.key = key  # already spelled by ``index_key``
+
     def forward(self, x: Any) -> Any:
         self.x_shape, self.x_dtype = x.shape, x.dtype
         key = self.key

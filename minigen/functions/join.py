@@ -14,6 +14,10 @@ from minigen.backend.array_module import get_array_module
 class Cat(Function):
     r"""y = [x_1, x_2, ...] joined along ``axis``.   dL/dx_k = the k-th block of dL/dy."""
 
+    def __init__(self, axis: int = 0) -> None:
+        super().__init__()
+        self.axis = axis
+
     def forward(self, *xs: Any) -> Any:
         self.sizes = [x.shape[self.axis] for x in xs]
         return get_array_module(xs[0]).concat(xs, axis=self.axis)
@@ -30,6 +34,10 @@ class Cat(Function):
 
 class Stack(Function):
     r"""y[..., k, ...] = x_k, a new axis ``axis``.   dL/dx_k = dL/dy[..., k, ...]."""
+
+    def __init__(self, axis: int = 0) -> None:
+        super().__init__()
+        self.axis = axis
 
     def forward(self, *xs: Any) -> Any:
         return get_array_module(xs[0]).stack(xs, axis=self.axis)

@@ -9,6 +9,7 @@ is one Function whose backward sets those entries to 0. Derivation: docs/derivat
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from minigen.autograd.function import Function
@@ -38,6 +39,11 @@ class Std(Function):
     s = 0 (every x_i equal), as PyTorch.
     """
 
+    def __init__(self, axis: int | Sequence[int] | None = None, correction: int = 1,
+                 keepdims: bool = False) -> None:
+        super().__init__()
+        self.axis, self.correction, self.keepdims = axis, correction, keepdims
+
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         self.axes = normalize_axes(self.axis, x.ndim)
@@ -60,6 +66,11 @@ class Norm(Function):
     Where y = 0 the gradient is 0 (PyTorch's subgradient). For p = inf, dy/dx_i = sign(x_i)
     shared evenly among the entries whose |x_i| is the maximum, 0 elsewhere.
     """
+
+    def __init__(self, axis: int | Sequence[int] | None = None, p: float = 2.0,
+                 keepdims: bool = False) -> None:
+        super().__init__()
+        self.axis, self.p, self.keepdims = axis, p, keepdims
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)

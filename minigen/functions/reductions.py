@@ -6,6 +6,7 @@ then broadcast the gradient over them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from minigen.autograd.function import Function
@@ -44,6 +45,10 @@ def count(x_shape: tuple[int, ...], axes: tuple[int, ...]) -> int:
 class Sum(Function):
     r"""y = sum_i x_i over the axes.   dy/dx_i = 1: dL/dx is dL/dy copied over the axes."""
 
+    def __init__(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> None:
+        super().__init__()
+        self.axis, self.keepdims = axis, keepdims
+
     def forward(self, x: Any) -> Any:
         self.x_shape, self.axes = x.shape, normalize_axes(self.axis, x.ndim)
         return get_array_module(x).sum(x, axis=self.axes, keepdims=self.keepdims)
@@ -55,6 +60,10 @@ class Sum(Function):
 
 class Mean(Function):
     r"""y = (1/n) sum_i x_i over the axes.   dL/dx_i = dL/dy / n."""
+
+    def __init__(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> None:
+        super().__init__()
+        self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x: Any) -> Any:
         self.x_shape, self.axes = x.shape, normalize_axes(self.axis, x.ndim)
@@ -70,6 +79,11 @@ class Var(Function):
 
     dL/dx_i = dL/dy * 2 (x_i - m) / (n - c). (The terms through m cancel: sum_i (x_i - m) = 0.)
     """
+
+    def __init__(self, axis: int | Sequence[int] | None = None, correction: int = 1,
+                 keepdims: bool = False) -> None:
+        super().__init__()
+        self.axis, self.correction, self.keepdims = axis, correction, keepdims
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
@@ -91,6 +105,11 @@ class Max(Function):
     PyTorch's two rules: ``x.max()`` splits the gradient evenly among them (``ties="split"``);
     ``x.max(dim)`` gives it all to the first maximum, the one its indices name (``ties="first"``).
     """
+
+    def __init__(self, axis: int | Sequence[int] | None = None, keepdims: bool = False,
+                 ties: str = "split") -> None:
+        super().__init__()
+        self.axis, self.keepdims, self.ties = axis, keepdims, ties
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)

@@ -12,6 +12,10 @@ from minigen.functions.broadcasting import sum_to
 class Clamp(Function):
     r"""y = min(max(x, lo), hi).   dy/dx = 1 where lo <= x <= hi, else 0 (as in PyTorch)."""
 
+    def __init__(self, min: float | None = None, max: float | None = None) -> None:
+        super().__init__()
+        self.min, self.max = min, max  # PyTorch's names; either may be None
+
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         self.inside = (x >= self.min) if self.min is not None else xp.ones_like(x, dtype=xp.bool)
@@ -46,6 +50,10 @@ class Where(Function):
 
     dL/da = dL/dy where cond, else 0;  dL/db = dL/dy where not cond, else 0.
     """
+
+    def __init__(self, condition: Any) -> None:
+        super().__init__()
+        self.condition = condition  # a boolean array, a constant
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a_shape, self.b_shape = a.shape, b.shape

@@ -17,6 +17,10 @@ class Reshape(Function):
 
     view = True  # the output is a window on the input's memory
 
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = shape
+
     def forward(self, x: Any) -> Any:
         self.x_shape = x.shape
         return get_array_module(x).reshape(x, self.shape)
@@ -32,6 +36,10 @@ class Permute(Function):
     """
 
     view = True  # the output is a window on the input's memory
+
+    def __init__(self, dims: tuple[int, ...]) -> None:
+        super().__init__()
+        self.dims = dims
 
     def forward(self, x: Any) -> Any:
         return get_array_module(x).permute_dims(x, self.dims)

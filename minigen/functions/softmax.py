@@ -26,6 +26,10 @@ class Softmax(Function):
     dy_k/dx_j = y_k ([k = j] - y_j), so dL/dx = y * (dL/dy - sum_k dL/dy_k y_k).
     """
 
+    def __init__(self, axis: int) -> None:
+        super().__init__()
+        self.axis = axis
+
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         e = xp.exp(_shifted(x, self.axis))
@@ -42,6 +46,10 @@ class LogSoftmax(Function):
 
     dy_k/dx_j = [k = j] - softmax(x)_j, so dL/dx = dL/dy - e^y * sum_k dL/dy_k.
     """
+
+    def __init__(self, axis: int) -> None:
+        super().__init__()
+        self.axis = axis
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
