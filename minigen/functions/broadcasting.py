@@ -8,9 +8,11 @@ used 2 * 4 times, so dL/da is dL/dy summed over the broadcast axes:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 
 
@@ -45,3 +47,8 @@ class BroadcastTo(Function):
 
     def backward(self, gy: Any) -> Any:
         return sum_to(gy, self.x_shape)
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    shape = tuple(x.shape[i - (len(shape) - x.ndim)] if n == -1 else n for i, n in enumerate(shape))
+    return BroadcastTo.apply(x, shape=shape)

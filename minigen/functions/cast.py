@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import device_of_array, get_array_module
 from minigen.backend.device import Device
 from minigen.backend.transfer import move_array
@@ -27,6 +28,11 @@ class Cast(Function):
         return get_array_module(gy).astype(gy, self.x_dtype)
 
 
+def cast(x: Tensor, dtype: Any) -> Tensor:
+    """``x`` converted to ``dtype`` (recorded: the gradient is converted back)."""
+    return Cast.apply(x, dtype=dtype)
+
+
 class ToDevice(Function):
     r"""y = x copied to ``device`` (host<->GPU).   dL/dx = dL/dy copied back to x's device."""
 
@@ -42,6 +48,11 @@ class ToDevice(Function):
         return move_array(gy, self.source)
 
 
+def to_device(x: Tensor, device: Any) -> Tensor:
+    """``x`` copied to ``device`` (recorded: the gradient is copied back)."""
+    return ToDevice.apply(x, device=device)
+
+
 class Copy(Function):
     r"""y = a copy of x (``x.clone()``).   dL/dx = dL/dy."""
 
@@ -50,3 +61,7 @@ class Copy(Function):
 
     def backward(self, gy: Any) -> Any:
         return gy
+
+
+def clone(x: Tensor) -> Tensor:
+    return Copy.apply(x)

@@ -5,9 +5,11 @@ Each input receives the slice of the output gradient where its values went.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 
 
@@ -32,6 +34,11 @@ class Cat(Function):
         return tuple(grads)
 
 
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    return Cat.apply(*tensors, axis=dim)
+
+
 class Stack(Function):
     r"""y[..., k, ...] = x_k, a new axis ``axis``.   dL/dx_k = dL/dy[..., k, ...]."""
 
@@ -45,3 +52,8 @@ class Stack(Function):
     def backward(self, gy: Any) -> tuple[Any, ...]:
         axis = self.axis % gy.ndim
         return tuple(gy[(slice(None),) * axis + (k, ...)] for k in range(gy.shape[axis]))
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along a new dimension."""
+    return Stack.apply(*tensors, axis=dim)

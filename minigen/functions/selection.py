@@ -1,11 +1,13 @@
-"""Functions that choose between values: clamp, maximum and where."""
+"""Functions that choose between values: clamp, maximum (and minimum, composed) and where."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
+from minigen.functions.arithmetic import neg
 from minigen.functions.broadcasting import sum_to
 
 
@@ -28,6 +30,12 @@ class Clamp(Function):
         return xp.where(self.inside, gy, xp.zeros_like(gy))
 
 
+def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    if min is None and max is None:
+        raise ValueError("clamp needs min, max or both")
+    return Clamp.apply(x, min=min, max=max)
+
+
 class Maximum(Function):
     r"""y = max(a, b) elementwise.
 
@@ -43,6 +51,15 @@ class Maximum(Function):
         a, b = self.a, self.b
         share_a = xp.astype(a > b, gy.dtype) + 0.5 * xp.astype(a == b, gy.dtype)
         return sum_to(gy * share_a, a.shape), sum_to(gy * (1 - share_a), b.shape)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    return Maximum.apply(a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """The smaller of a and b elementwise: -max(-a, -b); ties split the gradient in half."""
+    return neg(maximum(neg(a), neg(b)))
 
 
 class Where(Function):
@@ -64,3 +81,9 @@ class Where(Function):
         zero = xp.zeros_like(gy)
         cond = self.condition
         return sum_to(xp.where(cond, gy, zero), self.a_shape), sum_to(xp.where(cond, zero, gy), self.b_shape)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b``; gradients flow to ``a`` and ``b``."""
+    cond = condition.array if isinstance(condition, Tensor) else condition
+    return Where.apply(a, b, condition=cond)
