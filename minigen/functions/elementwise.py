@@ -1,4 +1,8 @@
-"""Elementwise functions of one tensor: exp, log, sqrt, abs, a constant power, log1p, expm1."""
+"""Elementwise functions of one tensor: exp, log, sqrt, abs, a constant power, log1p, expm1.
+
+Each Function is followed by the plain function that applies it (``exp`` for ``Exp``). This
+module defines ``abs`` and ``pow``, so Python's two builtins of those names are not used here.
+"""
 
 from __future__ import annotations
 
