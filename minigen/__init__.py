@@ -5,6 +5,9 @@ The names mirror PyTorch's: ``mg.tensor``, ``mg.randn_like``, ``x.backward()``, 
 with CuPy.
 """
 
+# First, before anything below computes with tensors: Tensor's operators and methods are
+# attached in one place, minigen/functions/tensor_methods.py.
+from minigen.functions import tensor_methods as _tensor_methods  # noqa: F401  # isort: skip
 from minigen import accelerator, backends, nn, optim
 from minigen.autograd.function import Function
 from minigen.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled

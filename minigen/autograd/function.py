@@ -12,6 +12,10 @@ Tensors and, when any input requires grad, records the Function as the output's 
 
         def backward(self, gy):
             return sum_to(gy * self.b, self.a.shape), sum_to(gy * self.a, self.b.shape)
+
+Hyper-parameters are the keywords of ``apply``, which passes them to the Function's own
+``__init__``: ``Pow.apply(x, exponent=3)`` runs ``Pow(exponent=3)``, whose ``__init__`` calls
+``super().__init__()`` and keeps ``self.exponent``.
 """
 
 from __future__ import annotations
@@ -42,9 +46,9 @@ class Function:
     #: permute, basic indexing): the two share a version counter.
     view: bool = False
 
-    def __init__(self, **params: Any) -> None:
-        # Hyper-parameters (an axis, a stride, a slope) become attributes.
-        self.__dict__.update(params)
+    def __init__(self) -> None:
+        # A Function with hyper-parameters (an axis, a stride, a slope) declares them in its
+        # own __init__, which ``apply`` calls with the keywords it was given.
         self.inputs = None
 
     # -- to be written by each operation ---------------------------------------------------

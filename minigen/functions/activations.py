@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 
 
@@ -23,6 +24,10 @@ class Tanh(Function):
 
     def backward(self, gy: Any) -> Any:
         return gy * (1 - self.y * self.y)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return Tanh.apply(x)
 
 
 class Sigmoid(Function):
@@ -43,6 +48,10 @@ class Sigmoid(Function):
         return gy * self.y * (1 - self.y)
 
 
+def sigmoid(x: Tensor) -> Tensor:
+    return Sigmoid.apply(x)
+
+
 class ReLU(Function):
     r"""y = max(x, 0).   dy/dx = 1 where x > 0, else 0 (0 at x = 0, as in PyTorch)."""
 
@@ -53,6 +62,10 @@ class ReLU(Function):
 
     def backward(self, gy: Any) -> Any:
         return gy * get_array_module(gy).astype(self.mask, gy.dtype)  # ybar * [x > 0]
+
+
+def relu(x: Tensor) -> Tensor:
+    return ReLU.apply(x)
 
 
 class LeakyReLU(Function):
@@ -72,3 +85,7 @@ class LeakyReLU(Function):
 
     def backward(self, gy: Any) -> Any:
         return gy * self.slope
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return LeakyReLU.apply(x, negative_slope=negative_slope)

@@ -38,6 +38,10 @@ class SetItem(Function):
     dL/dx = dL/dy with 0 at the positions written; dL/dvalue = sum_to(dL/dy[key], value.shape).
     """
 
+    def __init__(self, key: Any) -> None:
+        super().__init__()
+        self.key = key
+
     def forward(self, x: Any, value: Any) -> Any:
         xp = get_array_module(x)
         self.value_shape = value.shape

@@ -8,9 +8,11 @@ used 2 * 4 times, so dL/da is dL/dy summed over the broadcast axes:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 
 
@@ -35,9 +37,18 @@ class BroadcastTo(Function):
 
     view = True  # the output is a window on the input's memory
 
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.shape = shape
+
     def forward(self, x: Any) -> Any:
         self.x_shape = x.shape
         return get_array_module(x).broadcast_to(x, self.shape)
 
     def backward(self, gy: Any) -> Any:
         return sum_to(gy, self.x_shape)
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    shape = tuple(x.shape[i - (len(shape) - x.ndim)] if n == -1 else n for i, n in enumerate(shape))
+    return BroadcastTo.apply(x, shape=shape)

@@ -19,6 +19,10 @@ class Dropout(Function):
     Derivation: docs/derivations/dropout.md.
     """
 
+    def __init__(self, mask: Any) -> None:
+        super().__init__()
+        self.mask = mask  # the scaled 0/1 mask, an array of x's shape
+
     def forward(self, x: Any) -> Any:
         return x * self.mask
 

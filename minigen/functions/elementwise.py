@@ -1,11 +1,17 @@
-"""Elementwise functions of one tensor: exp, log, sqrt, abs, a constant power, log1p, expm1."""
+"""Elementwise functions of one tensor: exp, log, sqrt, abs, a constant power, log1p, expm1.
+
+Each Function is followed by the plain function that applies it (``exp`` for ``Exp``). This
+module defines ``abs`` and ``pow``, so Python's two builtins of those names are not used here.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
+from minigen.functions.arithmetic import mul
 
 
 class Exp(Function):
@@ -19,6 +25,10 @@ class Exp(Function):
         return gy * self.y
 
 
+def exp(x: Tensor) -> Tensor:
+    return Exp.apply(x)
+
+
 class Log(Function):
     r"""y = ln x.   dy/dx = 1 / x, so dL/dx = dL/dy / x."""
 
@@ -28,6 +38,10 @@ class Log(Function):
 
     def backward(self, gy: Any) -> Any:
         return gy / self.x
+
+
+def log(x: Tensor) -> Tensor:
+    return Log.apply(x)
 
 
 class Sqrt(Function):
@@ -41,6 +55,10 @@ class Sqrt(Function):
         return gy / (2 * self.y)
 
 
+def sqrt(x: Tensor) -> Tensor:
+    return Sqrt.apply(x)
+
+
 class Abs(Function):
     r"""y = |x|.   dy/dx = sign(x) (0 at x = 0, as in PyTorch)."""
 
@@ -52,8 +70,16 @@ class Abs(Function):
         return gy * get_array_module(gy).sign(self.x)
 
 
+def abs(x: Tensor) -> Tensor:
+    return Abs.apply(x)
+
+
 class Pow(Function):
     r"""y = x^c for a constant exponent c.   dy/dx = c x^(c-1)."""
+
+    def __init__(self, exponent: float) -> None:
+        super().__init__()
+        self.exponent = exponent
 
     def forward(self, x: Any) -> Any:
         self.x = x
@@ -64,6 +90,12 @@ class Pow(Function):
         if c == 0:  # x^0 = 1 is constant; c x^(c-1) would be 0 * inf = NaN at x = 0
             return gy * 0
         return gy * (c * self.x ** (c - 1))
+
+
+def pow(x: Tensor, exponent: Any) -> Tensor:
+    if isinstance(exponent, Tensor):  # a tensor exponent: x^y = e^(y ln x)
+        return exp(mul(exponent, log(x)))
+    return Pow.apply(x, exponent=exponent)
 
 
 class Log1p(Function):
@@ -80,6 +112,11 @@ class Log1p(Function):
         return gy / (1 + self.x)
 
 
+def log1p(x: Tensor) -> Tensor:
+    """ln(1 + x), accurate where x is tiny."""
+    return Log1p.apply(x)
+
+
 class Expm1(Function):
     r"""y = e^x - 1, accurate for tiny x (where e^x - 1 would cancel).
 
@@ -92,3 +129,8 @@ class Expm1(Function):
 
     def backward(self, gy: Any) -> Any:
         return gy * (self.y + 1)
+
+
+def expm1(x: Tensor) -> Tensor:
+    """e^x - 1, accurate where x is tiny."""
+    return Expm1.apply(x)

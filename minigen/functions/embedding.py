@@ -27,6 +27,10 @@ class Embedding(Function):
     Derivation: docs/derivations/embedding.md.
     """
 
+    def __init__(self, indices: Any) -> None:
+        super().__init__()
+        self.indices = indices  # an integer array, not differentiated
+
     def forward(self, w: Any) -> Any:
         xp = get_array_module(w)
         self.num_embeddings = w.shape[0]

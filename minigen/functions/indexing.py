@@ -10,6 +10,8 @@ Integer index arrays follow PyTorch's rules: integers and slices in the same key
 first (an integer selects, as in ``x[0]``), then the arrays, broadcast together, pick along
 their axes. Their result axes stand where the arrays stood when the arrays are side by side,
 and first otherwise (NumPy's and PyTorch's rule).
+
+``split`` and ``chunk`` cut a tensor into pieces along a dimension, each piece a slice of it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from minigen.autograd.function import Function
 from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 from minigen.backend.transfer import move_array
+from minigen.functions.arguments import along
 
 
 def _is_index_array(key: Any) -> bool:
@@ -109,6 +112,10 @@ class GetItem(Function):
     r"""y = x[key].   dL/dx = dL/dy placed at the positions ``key`` read, 0 elsewhere
     (summed where an index array reads a position more than once)."""
 
+    def __init__(self, key: Any) -> None:
+        super().__init__()
+        self.key = key  # already spelled by ``index_key``
+
     def forward(self, x: Any) -> Any:
         self.x_shape, self.x_dtype = x.shape, x.dtype
         key = self.key
@@ -174,3 +181,40 @@ class GetItem(Function):
         g = xp.moveaxis(xp.reshape(gy, lead + (reads,) + trail), at, 0)  # reads first
         summed = xp.reshape(onehot.T @ xp.reshape(g, (reads, width)), (n,) + lead + trail)
         return xp.reshape(xp.moveaxis(summed, 0, at), self.picked_shape)
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    return GetItem.apply(x, key=index_key(x, key))
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces along ``dim``: of ``split_size`` each (the last may be smaller), or of the sizes
+    in a list (which must add up to the size of ``dim``). Each piece is a slice of x."""
+    axis = along("split", x, dim)
+    n = x.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size or n == 0 else [])
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise ValueError(
+                f"split: sizes {sizes} add up to {sum(sizes)}, but dimension {dim} "
+                f"has size {n}"
+            )
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(getitem(x, (slice(None),) * axis + (slice(start, start + size),)))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """At most ``chunks`` pieces along ``dim``, each of ceil(n / chunks) (the last smaller),
+    as PyTorch: 5 rows in 3 chunks are 2 + 2 + 1, and 4 rows in 3 chunks are 2 + 2."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.shape[along("chunk", x, dim)]
+    return split(x, max(-(-n // chunks), 1), dim)

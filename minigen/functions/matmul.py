@@ -1,10 +1,12 @@
-"""Matrix product ``a @ b``, batched over leading axes as in NumPy and PyTorch."""
+"""Matrix product ``a @ b``, batched over leading axes as in NumPy and PyTorch; ``mm`` for
+two matrices only."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 from minigen.functions.broadcasting import sum_to
 
@@ -46,3 +48,20 @@ class MatMul(Function):
         if self.needs_input_grad[1]:
             gb = xp.reshape(sum_to(swap_last_two(a2) @ gy2, b2.shape), b.shape)
         return ga, gb
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    return MatMul.apply(a, b)
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """The matrix product of two 2-D tensors (no broadcasting; matmul is the general one)."""
+    for name, t in (("self", a), ("mat2", b)):
+        if t.ndim != 2:
+            raise ValueError(f"mm: {name} must be a matrix (2-D), got shape {tuple(t.shape)}")
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(
+            f"mm: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
+            f"({a.shape[1]} != {b.shape[0]})"
+        )
+    return matmul(a, b)

@@ -9,10 +9,13 @@ is one Function whose backward sets those entries to 0. Derivation: docs/derivat
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
+from minigen.functions.arguments import float_input
 from minigen.functions.reductions import count, normalize_axes, restore_axes
 
 
@@ -38,6 +41,11 @@ class Std(Function):
     s = 0 (every x_i equal), as PyTorch.
     """
 
+    def __init__(self, axis: int | Sequence[int] | None = None, correction: int = 1,
+                 keepdims: bool = False) -> None:
+        super().__init__()
+        self.axis, self.correction, self.keepdims = axis, correction, keepdims
+
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         self.axes = normalize_axes(self.axis, x.ndim)
@@ -53,6 +61,20 @@ class Std(Function):
         return self.centered * _zero_where_zero(xp, g, self.divisor * self.s)
 
 
+def std(
+    x: Tensor, dim: Any = None, unbiased: bool = True, keepdim: bool = False, *,
+    correction: int | None = None,
+) -> Tensor:
+    """Standard deviation; divides by n - correction (default 1, Bessel's correction, as
+    PyTorch; ``unbiased=False`` means correction 0). ``x.std(False)`` is ``unbiased=False``."""
+    if isinstance(dim, bool):  # PyTorch's std(input, unbiased) overload
+        dim, unbiased = None, dim
+    x = float_input("std", x)
+    if correction is None:
+        correction = 1 if unbiased else 0
+    return Std.apply(x, axis=dim, correction=correction, keepdims=keepdim)
+
+
 class Norm(Function):
     r"""y = (sum_i |x_i|^p)^(1/p) over the axes; p = inf gives max_i |x_i|.
 
@@ -60,6 +82,11 @@ class Norm(Function):
     Where y = 0 the gradient is 0 (PyTorch's subgradient). For p = inf, dy/dx_i = sign(x_i)
     shared evenly among the entries whose |x_i| is the maximum, 0 elsewhere.
     """
+
+    def __init__(self, axis: int | Sequence[int] | None = None, p: float = 2.0,
+                 keepdims: bool = False) -> None:
+        super().__init__()
+        self.axis, self.p, self.keepdims = axis, p, keepdims
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
@@ -91,6 +118,21 @@ class Norm(Function):
         return xp.sign(x) * _power_of_nonzero(xp, a, p - 1) * _zero_where_zero(
             xp, g, _power_of_nonzero(xp, y, p - 1)
         )
+
+
+def norm(
+    x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
+    """The p-norm over ``dim`` (every element when None): (sum |x|^p)^(1/p); "fro" and the
+    default are p = 2; p = inf is max |x|."""
+    x = float_input("norm", x, dtype)
+    if p == "fro" or p is None:
+        p = 2
+    if isinstance(p, str) or not p > 0:
+        raise ValueError(
+            f"norm: p={p!r} is not supported; use a number > 0, float('inf') or 'fro'"
+        )
+    return Norm.apply(x, axis=dim, p=float(p), keepdims=keepdim)
 
 
 def _power_of_nonzero(xp: Any, a: Any, exponent: float) -> Any:

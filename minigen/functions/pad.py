@@ -37,6 +37,10 @@ class Pad(Function):
     dL/dx = dL/dy at the positions x landed on, and 0 for a cropped element.
     """
 
+    def __init__(self, widths: tuple[tuple[int, int], ...], value: float = 0.0) -> None:
+        super().__init__()
+        self.widths, self.value = widths, value
+
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         self.x_shape, self.x_dtype = x.shape, x.dtype

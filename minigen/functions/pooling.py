@@ -42,10 +42,9 @@ def _tap(i: int, j: int, out: Pair, stride: Pair) -> tuple[Any, ...]:
 class _Windows:
     """What both poolings share: the output size, the padded image, the window offsets."""
 
-    kernel: Pair
-    stride: Pair
-    padding: Pair
-    ceil_mode: bool
+    def __init__(self, kernel: Pair, stride: Pair, padding: Pair, ceil_mode: bool) -> None:
+        super().__init__()  # Function's, next in the poolings' method order
+        self.kernel, self.stride, self.padding, self.ceil_mode = kernel, stride, padding, ceil_mode
 
     def padded(self, x: Any, fill: float) -> Any:
         """x inside a border of ``fill``: the padding, plus on the bottom and right whatever a
@@ -104,6 +103,11 @@ class AvgPool2d(_Windows, Function):
     the part of a ceil_mode window that hangs past the padding (PyTorch's rule).
     dL/dx = dL/dy[a, b] / d[a, b] to every tap of window (a, b), summed where windows overlap.
     """
+
+    def __init__(self, kernel: Pair, stride: Pair, padding: Pair, ceil_mode: bool,
+                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
+        super().__init__(kernel, stride, padding, ceil_mode)
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)

@@ -11,7 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from minigen.autograd.function import Function
+from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
+from minigen.functions.arguments import along, float_input
+from minigen.functions.shape import reshape
 
 
 def _shifted(x: Any, axis: int) -> Any:
@@ -25,6 +28,10 @@ class Softmax(Function):
 
     dy_k/dx_j = y_k ([k = j] - y_j), so dL/dx = y * (dL/dy - sum_k dL/dy_k y_k).
     """
+
+    def __init__(self, axis: int) -> None:
+        super().__init__()
+        self.axis = axis
 
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
@@ -43,6 +50,10 @@ class LogSoftmax(Function):
     dy_k/dx_j = [k = j] - softmax(x)_j, so dL/dx = dL/dy - e^y * sum_k dL/dy_k.
     """
 
+    def __init__(self, axis: int) -> None:
+        super().__init__()
+        self.axis = axis
+
     def forward(self, x: Any) -> Any:
         xp = get_array_module(x)
         shifted = _shifted(x, self.axis)
@@ -52,3 +63,21 @@ class LogSoftmax(Function):
     def backward(self, gy: Any) -> Any:
         xp = get_array_module(gy)
         return gy - xp.exp(self.y) * xp.sum(gy, axis=self.axis, keepdims=True)
+
+
+def _along_axis(fn: type, x: Tensor, axis: int) -> Tensor:
+    if x.ndim == 0:  # a scalar is one entry along its only "axis"
+        return reshape(fn.apply(reshape(x, (1,)), axis=0), ())
+    return fn.apply(x, axis=axis)
+
+
+def softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """e^x / sum e^x along ``dim`` (the entries along it are positive and sum to 1)."""
+    x = float_input("softmax", x, dtype)
+    return _along_axis(Softmax, x, along("softmax", x, dim))
+
+
+def log_softmax(x: Tensor, dim: int, dtype: Any = None) -> Tensor:
+    """x - log sum e^x along ``dim``, by log-sum-exp (finite where log(softmax) underflows)."""
+    x = float_input("log_softmax", x, dtype)
+    return _along_axis(LogSoftmax, x, along("log_softmax", x, dim))

@@ -5,7 +5,8 @@
 (``+``, ``x.sum()``, ``x.reshape()``, ``x.to()``, ``x.add_()``) is here, a one-line call into a
 Function of ``minigen.functions``. They are written as the body of ``TensorMethods`` and copied
 onto ``Tensor`` by ``attach()`` at the end of this file, as DeZero's ``setup_variable`` does,
-so the autograd core never imports the functions built on it (no import cycle).
+so the autograd core never imports the functions built on it (no import cycle). ``minigen``'s
+``__init__.py`` imports this module first of all.
 """
 
 from __future__ import annotations
