@@ -17,11 +17,12 @@ from minigen.nn.identity import Identity
 from minigen.nn.l1_losses import L1Loss, SmoothL1Loss
 from minigen.nn.linear import Linear
 from minigen.nn.losses import BCELoss, BCEWithLogitsLoss, MSELoss
-from minigen.nn.module import IncompatibleKeys, Module, StateDictError
+from minigen.nn.module import Module
 from minigen.nn.parallel import DataParallel
 from minigen.nn.parameter import Parameter
 from minigen.nn.pooling import AvgPool2d, MaxPool2d
 from minigen.nn.softmax import LogSoftmax, Softmax
+from minigen.nn.state_dict import IncompatibleKeys, StateDictError
 from minigen.nn.upsampling import Upsample
 
 __all__ = [

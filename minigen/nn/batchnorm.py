@@ -14,7 +14,8 @@ from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 from minigen.creation import ones, tensor, zeros
 from minigen.errors import ShapeError
-from minigen.nn import functional as F
+from minigen.nn.checks import check_input
+from minigen.nn.functional_batchnorm import _batch_norm
 from minigen.nn.module import Module
 from minigen.nn.parameter import Parameter
 
@@ -57,7 +58,7 @@ class _BatchNorm(Module):
     def forward(self, input: Tensor) -> Tensor:
         reference = self.weight if self.affine else self.running_mean
         if reference is not None:
-            F.check_input(self, input, reference)
+            check_input(self, input, reference)
         if input.ndim not in self.ranks or input.shape[1] != self.num_features:
             raise ShapeError(
                 f"{self}: expected input of shape {self.layout.format(C=self.num_features)}, "
@@ -72,7 +73,7 @@ class _BatchNorm(Module):
                 factor = 1.0 / xp.astype(self.num_batches_tracked.array, input.array.dtype)
         use_batch_stats = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return F.batch_norm(
+        return _batch_norm(
             input, self.running_mean if track else None, self.running_var if track else None,
             self.weight, self.bias, use_batch_stats, factor, self.eps,
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from minigen.autograd.tensor import Tensor
 from minigen.nn import functional as F
+from minigen.nn.functional_losses import legacy_reduction
 from minigen.nn.losses import _WeightedLoss
 
 
@@ -17,7 +18,7 @@ class NLLLoss(_WeightedLoss):
         self, weight: Tensor | None = None, size_average: bool | None = None,
         ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
     ) -> None:
-        super().__init__(weight, F.legacy_reduction(size_average, reduce, reduction))
+        super().__init__(weight, legacy_reduction(size_average, reduce, reduction))
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
@@ -34,7 +35,7 @@ class CrossEntropyLoss(_WeightedLoss):
         ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(weight, F.legacy_reduction(size_average, reduce, reduction))
+        super().__init__(weight, legacy_reduction(size_average, reduce, reduction))
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:

@@ -6,9 +6,9 @@ from typing import Any
 
 from minigen.autograd.tensor import Tensor
 from minigen.creation import zeros
-from minigen.nn import functional as F
-from minigen.nn.functional import IntPair, pair
-from minigen.nn.linear import reset_weight_and_bias
+from minigen.nn.checks import IntPair, check_output_padding, pair
+from minigen.nn.functional_conv import _conv2d, _conv_transpose2d
+from minigen.nn.init import reset_weight_and_bias
 from minigen.nn.module import Module
 from minigen.nn.parameter import Parameter
 
@@ -70,10 +70,7 @@ class Conv2d(_ConvNd):
                          (out_channels, in_channels), device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        F.check_input(self, input, self.weight)
-        F.check_conv_input(self, input, self.in_channels)
-        F.check_conv_size(self, input, self.kernel_size, self.padding)
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding)
+        return _conv2d(self, input, self.weight, self.bias, self.stride, self.padding)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -93,10 +90,8 @@ class ConvTranspose2d(_ConvNd):
     ) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding,
                          bias, (in_channels, out_channels), device, dtype)
-        F.check_output_padding(self, self.output_padding, self.stride)
+        check_output_padding(self, self.output_padding, self.stride)
 
     def forward(self, input: Tensor) -> Tensor:
-        F.check_input(self, input, self.weight)
-        F.check_conv_input(self, input, self.in_channels)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding)
+        return _conv_transpose2d(self, input, self.weight, self.bias, self.stride, self.padding,
+                                 self.output_padding)

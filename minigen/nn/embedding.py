@@ -6,8 +6,8 @@ from typing import Any
 
 from minigen.autograd.tensor import Tensor
 from minigen.creation import zeros
-from minigen.nn import functional as F
 from minigen.nn import init
+from minigen.nn.functional_embedding import embedding_lookup
 from minigen.nn.module import Module
 from minigen.nn.parameter import Parameter
 
@@ -28,7 +28,7 @@ class Embedding(Module):
         init.normal_(self.weight)
 
     def forward(self, input: Any) -> Tensor:
-        return F.embedding_lookup(self, input, self.weight)
+        return embedding_lookup(self, input, self.weight)
 
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}"

@@ -150,3 +150,12 @@ def _no_elements(tensor: Tensor) -> bool:
         return False
     warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
     return True
+
+
+def reset_weight_and_bias(weight: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's default init of Linear and conv layers (their ``reset_parameters``)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound)

@@ -6,6 +6,7 @@ from typing import Any
 
 from minigen.autograd.tensor import Tensor
 from minigen.nn import functional as F
+from minigen.nn.functional_losses import legacy_reduction
 from minigen.nn.losses import _Loss
 
 
@@ -15,7 +16,7 @@ class L1Loss(_Loss):
     def __init__(
         self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
     ) -> None:
-        super().__init__(F.legacy_reduction(size_average, reduce, reduction))
+        super().__init__(legacy_reduction(size_average, reduce, reduction))
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -28,7 +29,7 @@ class SmoothL1Loss(_Loss):
         self, size_average: bool | None = None, reduce: bool | None = None,
         reduction: str = "mean", beta: float = 1.0,
     ) -> None:
-        super().__init__(F.legacy_reduction(size_average, reduce, reduction))
+        super().__init__(legacy_reduction(size_average, reduce, reduction))
         self.beta = beta
 
     def forward(self, input: Tensor, target: Any) -> Tensor:

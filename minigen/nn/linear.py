@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from minigen.autograd.tensor import Tensor
 from minigen.creation import zeros
-from minigen.errors import ShapeError
-from minigen.nn import functional as F
-from minigen.nn import init
+from minigen.nn.functional_linear import _linear
+from minigen.nn.init import reset_weight_and_bias
 from minigen.nn.module import Module
 from minigen.nn.parameter import Parameter
 
@@ -36,22 +34,9 @@ class Linear(Module):
         reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
-        F.check_input(self, input, self.weight)
-        if input.ndim == 0 or input.shape[-1] != self.in_features:
-            raise ShapeError(
-                f"{self}: expected input of shape (*, {self.in_features}), got {tuple(input.shape)}"
-            )
-        return F.linear(input, self.weight, self.bias)
+        return _linear(self, input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
 
-
-def reset_weight_and_bias(weight: Tensor, bias: Tensor | None) -> None:
-    """PyTorch's default init of Linear and conv layers (reset_parameters)."""
-    init.kaiming_uniform_(weight, a=math.sqrt(5))
-    if bias is not None:
-        fan_in, _ = init.calculate_fan_in_and_fan_out(weight)
-        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-        init.uniform_(bias, -bound, bound)

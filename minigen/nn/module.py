@@ -19,30 +19,16 @@ attribute in ``__init__``:
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from minigen.autograd.tensor import Tensor
-from minigen.backend.array_module import device_of_array, get_array_module
-from minigen.backend.device import Device, as_device
-from minigen.backend.transfer import move_array
-from minigen.creation import tensor
-from minigen.dtypes import DType, as_dtype, dtype_from_native
-from minigen.errors import MinigenError
+from minigen.nn.module_to import move_tensors
 from minigen.nn.parameter import Parameter, clear_grads
+from minigen.nn.state_dict import IncompatibleKeys, StateDictError, collect_state, load_state
 
-
-class StateDictError(MinigenError, RuntimeError):
-    """``load_state_dict`` found missing, unexpected or mis-shaped entries (all listed)."""
-
-
-class IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict(strict=False)`` skipped, as PyTorch returns it."""
-
-    missing_keys: list[str]
-    unexpected_keys: list[str]
+__all__ = ["IncompatibleKeys", "Module", "StateDictError"]
 
 
 class Module:
@@ -253,29 +239,11 @@ class Module:
 
     # -- devices and dtypes ---------------------------------------------------------------
     def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Module:
-        """Move and/or cast every parameter and buffer in place; returns self.
-
-        ``model.to("cuda")``, ``model.to(mg.float64)``, ``model.to(device="strict")``. The
-        Parameter objects stay the same (their ``.array`` is replaced), so an optimizer built on
-        ``model.parameters()`` keeps working. Only floating-point tensors change dtype
-        (``num_batches_tracked`` stays int64).
-        """
-        for arg in args:
-            names_dtype = isinstance(arg, str) and arg.startswith(("float", "int", "uint", "bool"))
-            if isinstance(arg, DType) or names_dtype:
-                dtype = arg
-            else:
-                device = arg
-        target_dtype = None if dtype is None else as_dtype(dtype)
-        if target_dtype is not None and not target_dtype.is_floating_point:
-            raise TypeError(f"Module.to only accepts floating point dtypes, got {target_dtype}")
-        target_device = None if device is None else as_device(device)
-        if target_device is not None:
-            _ = target_device.xp  # fail now, with the clear CUDA error, before touching anything
-        for t in [*self.parameters(), *self.buffers()]:
-            t.array = _converted(t.array, target_dtype, target_device)
-            if t.grad is not None:
-                t.grad.array = _converted(t.grad.array, target_dtype, target_device)
+        """Move and/or cast every parameter and buffer in place; returns self: ``model.to("cuda")``,
+        ``model.to(mg.float64)``, ``model.to(device="strict")``. The Parameter objects stay the
+        same (their ``.array`` is replaced), so an optimizer built on ``model.parameters()`` keeps
+        working. Only floating-point tensors change dtype (``num_batches_tracked`` stays int64)."""
+        move_tensors([*self.parameters(), *self.buffers()], args, device, dtype)
         return self
 
     def double(self) -> Module:
@@ -290,24 +258,13 @@ class Module:
     def cuda(self, index: int = 0) -> Module:
         return self.to(f"cuda:{index}")
 
-    # -- saving and loading ---------------------------------------------------------------
+    # -- saving and loading (the work is in state_dict.py) -----------------------------------
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
-        """Every parameter and persistent buffer by dotted name, in registration order.
-
-        The values are detached Tensors sharing memory with the parameters (``keep_vars=True``:
-        the Parameters themselves). A module's own entries come before its children's, as in
-        PyTorch: ``weight``, ``bias``, ``running_mean``, ``0.weight``, ``net.1.bias``.
-        """
-        out: OrderedDict[str, Tensor] = OrderedDict()
-        for name, p in self._parameters.items():
-            if p is not None:
-                out[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent:
-                out[prefix + name] = b if keep_vars else b.detach()
-        for name, child in self.named_children():
-            out.update(child.state_dict(prefix=f"{prefix}{name}.", keep_vars=keep_vars))
-        return out
+        """Every parameter and persistent buffer by dotted name, in registration order: detached
+        Tensors sharing memory with the parameters (``keep_vars=True``: the Parameters themselves).
+        A module's own entries come before its children's, as in PyTorch: ``weight``, ``bias``,
+        ``running_mean``, ``0.weight``, ``net.1.bias``."""
+        return collect_state(self, prefix, keep_vars)
 
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:
         """Copy values (Tensors or NumPy arrays) into the parameters and buffers by name.
@@ -322,42 +279,7 @@ class Module:
         ``safetensors.torch.save_file(model.state_dict(), path)`` or ``minigen export``
         wrote): minigen's extension, so weights trained in either library load in the other.
         """
-        if isinstance(state_dict, (str, os.PathLike)):
-            from minigen.safetensors_file import load_safetensors
-
-            state_dict = load_safetensors(state_dict)
-        own = self.state_dict(keep_vars=True)
-        values = {k: _as_tensor(v) for k, v in state_dict.items()}
-        missing = [k for k in own if k not in values]
-        unexpected = [k for k in values if k not in own]
-        mismatched = [
-            k for k in own if k in values and tuple(values[k].shape) != tuple(own[k].shape)
-        ]
-        if mismatched or (strict and (missing or unexpected)):
-            report = self._load_report(own, values, missing, unexpected, mismatched, strict)
-            raise StateDictError(report)
-        for name, target in own.items():
-            if name in values:
-                target.array = _copy_onto(values[name], target)
-        return IncompatibleKeys(missing, unexpected)
-
-    def _load_report(
-        self, own: dict[str, Tensor], values: dict[str, Tensor], missing: list[str],
-        unexpected: list[str], mismatched: list[str], strict: bool,
-    ) -> str:
-        owners = {f"{path}.{n}" if path else n: m for path, m in self.named_modules()
-                  for n in [*m._parameters, *m._buffers]}
-        lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
-        if strict and missing:
-            lines.append("  missing keys: " + ", ".join(repr(k) for k in missing))
-        if strict and unexpected:
-            lines.append("  unexpected keys: " + ", ".join(repr(k) for k in unexpected))
-        for k in mismatched:
-            lines.append(
-                f"  size mismatch for {k!r} in {_one_line(owners[k])}: the state_dict has shape "
-                f"{tuple(values[k].shape)}, the model has shape {tuple(own[k].shape)}"
-            )
-        return "\n".join(lines)
+        return load_state(self, state_dict, strict)
 
     # -- printing -------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -376,27 +298,3 @@ class Module:
 def _indent(text: str) -> str:
     return text.replace("\n", "\n  ")
 
-
-def _one_line(module: Module) -> str:
-    return f"{type(module).__name__}({module.extra_repr()})"
-
-
-def _converted(data: Any, dtype: DType | None, device: Device | None) -> Any:
-    """``data`` cast to ``dtype`` (floating-point data only) and moved to ``device``."""
-    xp = get_array_module(data)
-    floating = dtype_from_native(data.dtype).is_floating_point
-    if dtype is not None and floating and dtype_from_native(data.dtype) != dtype:
-        data = xp.astype(data, dtype.native(xp))
-    if device is not None and device_of_array(data) != device:
-        data = move_array(data, device)
-    return data
-
-
-def _as_tensor(value: Any) -> Tensor:
-    """A state_dict value (Tensor, NumPy/CuPy array, number) as a Tensor."""
-    return value if isinstance(value, Tensor) else tensor(value)
-
-
-def _copy_onto(value: Tensor, target: Tensor) -> Any:
-    """A copy of ``value``'s data with ``target``'s dtype, on ``target``'s device."""
-    return tensor(value, dtype=target.dtype, device=target.device).array

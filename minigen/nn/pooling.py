@@ -6,6 +6,7 @@ from typing import Any
 
 from minigen.autograd.tensor import Tensor
 from minigen.nn import functional as F
+from minigen.nn.checks import IntPair
 from minigen.nn.module import Module
 
 
@@ -13,8 +14,8 @@ class MaxPool2d(Module):
     """The maximum of each window of each channel; stride defaults to the kernel size."""
 
     def __init__(
-        self, kernel_size: F.IntPair, stride: F.IntPair | None = None, padding: F.IntPair = 0,
-        dilation: F.IntPair = 1, return_indices: bool = False, ceil_mode: bool = False,
+        self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
+        dilation: IntPair = 1, return_indices: bool = False, ceil_mode: bool = False,
     ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
@@ -39,7 +40,7 @@ class AvgPool2d(Module):
     """The mean of each window of each channel; stride defaults to the kernel size."""
 
     def __init__(
-        self, kernel_size: F.IntPair, stride: F.IntPair | None = None, padding: F.IntPair = 0,
+        self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
         ceil_mode: bool = False, count_include_pad: bool = True,
         divisor_override: int | None = None,
     ) -> None:
