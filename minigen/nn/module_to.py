@@ -9,7 +9,7 @@ from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import device_of_array, get_array_module
 from minigen.backend.device import Device, as_device
 from minigen.backend.transfer import move_array
-from minigen.dtypes import DType, as_dtype, dtype_from_native
+from minigen.dtypes import DType, as_dtype, dtype_from_native, split_to_arguments
 
 
 def move_tensors(
@@ -20,12 +20,7 @@ def move_tensors(
     ``args`` are ``Module.to``'s positional arguments: a dtype (a DType or a name such as
     "float64") or a device. Only floating-point tensors change dtype.
     """
-    for arg in args:
-        names_dtype = isinstance(arg, str) and arg.startswith(("float", "int", "uint", "bool"))
-        if isinstance(arg, DType) or names_dtype:
-            dtype = arg
-        else:
-            device = arg
+    device, dtype = split_to_arguments(args, device, dtype)
     target_dtype = None if dtype is None else as_dtype(dtype)
     if target_dtype is not None and not target_dtype.is_floating_point:
         raise TypeError(f"Module.to only accepts floating point dtypes, got {target_dtype}")
