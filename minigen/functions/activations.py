@@ -30,6 +30,14 @@ def tanh(x: Tensor) -> Tensor:
     return Tanh.apply(x)
 
 
+def stable_sigmoid(xp: Any, x: Any, e: Any = None) -> Any:
+    """1 / (1 + e^{-x}) as e^{min(x, 0)} / (1 + e), with e = e^{-|x|} (never overflows):
+    1 / (1 + e) where x >= 0, else e / (1 + e). Pass ``e`` if it is already computed."""
+    if e is None:
+        e = xp.exp(-xp.abs(x))
+    return xp.exp(xp.minimum(x, 0.0)) / (1 + e)
+
+
 class Sigmoid(Function):
     r"""y = 1 / (1 + e^{-x}).   dy/dx = y (1 - y).
 
@@ -39,9 +47,7 @@ class Sigmoid(Function):
     """
 
     def forward(self, x: Any) -> Any:
-        xp = get_array_module(x)
-        # e^{min(x, 0)} / (1 + e^{-|x|}): 1 / (1 + e) where x >= 0, else e / (1 + e)
-        self.y = xp.exp(xp.minimum(x, 0.0)) / (1 + xp.exp(-xp.abs(x)))
+        self.y = stable_sigmoid(get_array_module(x), x)
         return self.y
 
     def backward(self, gy: Any) -> Any:

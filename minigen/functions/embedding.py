@@ -15,6 +15,7 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import get_array_module
+from minigen.functions.scatter_add import scatter_add_rows
 
 
 class Embedding(Function):
@@ -41,7 +42,5 @@ class Embedding(Function):
     def backward(self, gy: Any) -> Any:
         xp = get_array_module(gy)
         flat = xp.reshape(self.indices, (-1,))
-        table = xp.arange(self.num_embeddings, dtype=flat.dtype, device=gy.device)
-        onehot = xp.astype(flat[:, None] == table[None, :], gy.dtype)
         rows = xp.reshape(gy, (flat.shape[0], gy.shape[-1]))
-        return xp.matrix_transpose(onehot) @ rows
+        return scatter_add_rows(xp, flat, self.num_embeddings, rows)

@@ -23,6 +23,7 @@ from minigen.autograd.tensor import Tensor
 from minigen.backend.array_module import get_array_module
 from minigen.backend.transfer import move_array
 from minigen.functions.arguments import along
+from minigen.functions.scatter_add import scatter_add_rows
 
 
 def _is_index_array(key: Any) -> bool:
@@ -174,12 +175,12 @@ class GetItem(Function):
         n, at, lead, trail = self.rows, self.at, self.lead, self.trail
         index = xp.reshape(self.index, (-1,)) % n  # -1 reads row n-1: count it there
         reads = index.shape[0]
-        onehot = xp.astype(index[:, None] == xp.arange(n, device=gy.device)[None, :], gy.dtype)
         width = 1
         for size in lead + trail:
             width *= size
         g = xp.moveaxis(xp.reshape(gy, lead + (reads,) + trail), at, 0)  # reads first
-        summed = xp.reshape(onehot.T @ xp.reshape(g, (reads, width)), (n,) + lead + trail)
+        summed = scatter_add_rows(xp, index, n, xp.reshape(g, (reads, width)))
+        summed = xp.reshape(summed, (n,) + lead + trail)
         return xp.reshape(xp.moveaxis(summed, 0, at), self.picked_shape)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from minigen.autograd.function import Function
 from minigen.backend.array_module import get_array_module
+from minigen.functions.activations import stable_sigmoid
 
 #: PyTorch clamps each log term of the BCE at -100, so a probability of exactly 0 or 1 gives a
 #: large finite loss instead of inf. log() of anything below e^-100 is clamped to -100 anyway,
@@ -115,10 +116,8 @@ class BinaryCrossEntropyWithLogits(Function):
         gl = upstream(gl, self.reduction, self.x.size)
         gx = gy = None
         if self.needs_input_grad[0]:
-            # sigmoid(x) = e^{min(x, 0)} / (1 + e^{-|x|}): 1 / (1 + e) for x >= 0 and
-            # e / (1 + e) for x < 0, accurate in both tails and never overflowing
-            sigmoid = xp.exp(xp.minimum(self.x, 0.0)) / (1 + self.e)
-            gx = gl * (sigmoid - self.y)
+            # sigmoid(x), accurate in both tails, from the forward's e = e^{-|x|}
+            gx = gl * (stable_sigmoid(xp, self.x, self.e) - self.y)
         if self.needs_input_grad[1]:
             gy = -gl * self.x
         return gx, gy
