@@ -32,6 +32,11 @@ from typing import Any
 import numpy as np
 
 import minigen as mg
+from minigen.backend import array_module
+from minigen.backend import device as device_module
+from minigen.bench.rows import building_on
+from minigen.train.config import TrainConfig
+from minigen.train.recipes import RECIPES, build_model, build_step, resolve
 
 #: Namespace names that inspect dtypes or make device objects: no array, no kernel.
 NOT_ARRAY_OPS = frozenset({"isdtype", "finfo", "iinfo", "result_type", "can_cast", "Device",
@@ -163,14 +168,12 @@ def counting_ops() -> Iterator[_Counter]:
     """
     import array_api_strict
 
-    from minigen.backend import array_module, device
-
     counter = _Counter()
     array_type = type(array_api_strict.asarray(0.0))
     proxy = _CountingNamespace(array_api_strict, "xp", counter)
     originals = _array_operations(array_type)
     saved_namespace = array_module._NAMESPACE_BY_TYPE.get(array_type)
-    saved_module = device._strict_module
+    saved_module = device_module._strict_module
     try:
         for name, attr in originals.items():
             if isinstance(attr, property):
@@ -178,7 +181,7 @@ def counting_ops() -> Iterator[_Counter]:
             else:
                 setattr(array_type, name, counter.wrap(f"array.{name}", attr))
         array_module._NAMESPACE_BY_TYPE[array_type] = proxy
-        device._strict_module = lambda: proxy
+        device_module._strict_module = lambda: proxy
         yield counter
     finally:
         for name, attr in originals.items():
@@ -187,7 +190,7 @@ def counting_ops() -> Iterator[_Counter]:
             array_module._NAMESPACE_BY_TYPE.pop(array_type, None)
         else:
             array_module._NAMESPACE_BY_TYPE[array_type] = saved_namespace
-        device._strict_module = saved_module
+        device_module._strict_module = saved_module
 
 
 def count_ops(fn: Callable[[], Any]) -> OpCount:
@@ -201,10 +204,6 @@ def training_step(name: str, batch: int | None = None, device: str = "strict"
                   ) -> Callable[[], Any]:
     """One training step of model ``name`` as ``minigen train`` builds it, on ``device``, with
     a fixed batch of images (and labels for the conditional GAN) already there."""
-    from minigen.bench.rows import building_on
-    from minigen.train.config import TrainConfig
-    from minigen.train.recipes import RECIPES, build_model, build_step, resolve
-
     recipe = RECIPES[name]
     batch = batch or recipe.batch_size
     mg.manual_seed(0)

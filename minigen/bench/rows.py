@@ -22,6 +22,11 @@ import numpy as np
 
 import minigen as mg
 from minigen import nn
+from minigen.backend import device as device_module
+from minigen.backend.pinned import host_to_device, pinned_empty
+from minigen.train.common import batch_to_device
+from minigen.train.config import TrainConfig
+from minigen.train.recipes import RECIPES, build_model, build_step, resolve
 
 #: The families of rows, in the order the table shows them, and what each times.
 FAMILIES = {
@@ -161,8 +166,6 @@ def building_on(device: mg.Device) -> Iterator[None]:
     ``MINIGEN_DEVICE=cuda`` a CPU row would otherwise start on the GPU, and fail on a machine
     without one even though the bench times only the CPU there.
     """
-    from minigen.backend import device as device_module
-
     saved = list(device_module._default)
     device_module._default[:] = [device]
     try:
@@ -221,13 +224,9 @@ def _build_minigen(spec: RowSpec, device: mg.Device) -> Callable[[], Any]:
         host = arrays["x"]
         return lambda: mg.tensor(host, device=device)
     if f == "h2d_batch":
-        from minigen.train.common import batch_to_device
-
         host = arrays["x"]
         return lambda: batch_to_device(host, device)
     if f == "h2d_pinned":
-        from minigen.backend.pinned import host_to_device, pinned_empty
-
         host = pinned_empty(arrays["x"].shape, arrays["x"].dtype, device)
         host[...] = arrays["x"]
         return lambda: host_to_device(host, device)
@@ -241,9 +240,6 @@ def _build_minigen(spec: RowSpec, device: mg.Device) -> Callable[[], Any]:
 
 def _minigen_train_step(spec: RowSpec, device: mg.Device, x: mg.Tensor) -> Callable[[], Any]:
     """The models engineer's training step for the model, as ``minigen train`` builds it."""
-    from minigen.train.config import TrainConfig
-    from minigen.train.recipes import RECIPES, build_model, build_step, resolve
-
     name = spec.params["model"]
     config = resolve(TrainConfig(model=name, out="", device=str(device)))
     model = build_model(name, RECIPES[name].latent_dim and config.latent_dim)

@@ -103,70 +103,84 @@ def build_torch(spec: RowSpec, device_name: str) -> Callable[[], Any]:
 
 
 # -- the models, layer for layer as in minigen.models -------------------------------------------
-def _models() -> dict[str, Callable[[], Any]]:
+def _ae() -> Any:
     from torch import nn
 
-    def ae() -> Any:
-        m = nn.Module()
-        m.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 400), nn.ReLU(), nn.Linear(400, 20))
-        m.decoder = nn.Sequential(nn.Linear(20, 400), nn.ReLU(), nn.Linear(400, 784),
-                                  nn.Unflatten(1, (1, 28, 28)))
-        return m
+    m = nn.Module()
+    m.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 400), nn.ReLU(), nn.Linear(400, 20))
+    m.decoder = nn.Sequential(nn.Linear(20, 400), nn.ReLU(), nn.Linear(400, 784),
+                              nn.Unflatten(1, (1, 28, 28)))
+    return m
 
-    def vae() -> Any:
-        m = nn.Module()
-        m.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 400), nn.ReLU())
-        m.mu, m.logvar = nn.Linear(400, 20), nn.Linear(400, 20)
-        m.decoder = nn.Sequential(nn.Linear(20, 400), nn.ReLU(), nn.Linear(400, 784),
-                                  nn.Unflatten(1, (1, 28, 28)))
-        return m
 
-    def conv_vae() -> Any:
-        m = nn.Module()
-        m.encoder = nn.Sequential(
-            nn.Conv2d(1, 32, 4, 2, 1), nn.ReLU(), nn.Conv2d(32, 64, 4, 2, 1), nn.ReLU(),
-            nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU())
-        m.mu, m.logvar = nn.Linear(256, 16), nn.Linear(256, 16)
-        m.decoder = nn.Sequential(
-            nn.Linear(16, 256), nn.ReLU(), nn.Linear(256, 64 * 7 * 7), nn.ReLU(),
-            nn.Unflatten(1, (64, 7, 7)), nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
-            nn.ConvTranspose2d(32, 1, 4, 2, 1))
-        return m
+def _vae() -> Any:
+    from torch import nn
 
-    def gan() -> Any:
-        m = nn.Module()
-        m.latent_dim = 100
-        m.generator = nn.Sequential(
-            nn.Linear(100, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
-            nn.Linear(512, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 784), nn.Tanh(),
-            nn.Unflatten(1, (1, 28, 28)))
-        m.discriminator = nn.Sequential(
-            nn.Flatten(), nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256),
-            nn.LeakyReLU(0.2), nn.Linear(256, 1))
-        return m
+    m = nn.Module()
+    m.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 400), nn.ReLU())
+    m.mu, m.logvar = nn.Linear(400, 20), nn.Linear(400, 20)
+    m.decoder = nn.Sequential(nn.Linear(20, 400), nn.ReLU(), nn.Linear(400, 784),
+                              nn.Unflatten(1, (1, 28, 28)))
+    return m
 
-    def dcgan() -> Any:
-        m = nn.Module()
-        m.latent_dim = 100
-        m.generator = nn.Sequential(
-            nn.Unflatten(1, (100, 1, 1)),
-            nn.ConvTranspose2d(100, 256, 7, 1, 0), nn.BatchNorm2d(256), nn.ReLU(),
-            nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.ReLU(),
-            nn.ConvTranspose2d(128, 1, 4, 2, 1), nn.Tanh())
-        m.discriminator = nn.Sequential(
-            nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
-            nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
-            nn.Conv2d(128, 1, 7, 1, 0))
-        for layer in m.modules():  # DCGAN's init, as minigen.models.dcgan_init
-            if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d)):
-                nn.init.normal_(layer.weight, 0.0, 0.02)
-                nn.init.zeros_(layer.bias)
-            elif isinstance(layer, nn.BatchNorm2d):
-                nn.init.normal_(layer.weight, 1.0, 0.02)
-                nn.init.zeros_(layer.bias)
-        return m
 
-    return {"ae": ae, "vae": vae, "conv-vae": conv_vae, "gan": gan, "dcgan": dcgan}
+def _conv_vae() -> Any:
+    from torch import nn
+
+    m = nn.Module()
+    m.encoder = nn.Sequential(
+        nn.Conv2d(1, 32, 4, 2, 1), nn.ReLU(), nn.Conv2d(32, 64, 4, 2, 1), nn.ReLU(),
+        nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU())
+    m.mu, m.logvar = nn.Linear(256, 16), nn.Linear(256, 16)
+    m.decoder = nn.Sequential(
+        nn.Linear(16, 256), nn.ReLU(), nn.Linear(256, 64 * 7 * 7), nn.ReLU(),
+        nn.Unflatten(1, (64, 7, 7)), nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),
+        nn.ConvTranspose2d(32, 1, 4, 2, 1))
+    return m
+
+
+def _gan() -> Any:
+    from torch import nn
+
+    m = nn.Module()
+    m.latent_dim = 100
+    m.generator = nn.Sequential(
+        nn.Linear(100, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
+        nn.Linear(512, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 784), nn.Tanh(),
+        nn.Unflatten(1, (1, 28, 28)))
+    m.discriminator = nn.Sequential(
+        nn.Flatten(), nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256),
+        nn.LeakyReLU(0.2), nn.Linear(256, 1))
+    return m
+
+
+def _dcgan() -> Any:
+    from torch import nn
+
+    m = nn.Module()
+    m.latent_dim = 100
+    m.generator = nn.Sequential(
+        nn.Unflatten(1, (100, 1, 1)),
+        nn.ConvTranspose2d(100, 256, 7, 1, 0), nn.BatchNorm2d(256), nn.ReLU(),
+        nn.ConvTranspose2d(256, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.ReLU(),
+        nn.ConvTranspose2d(128, 1, 4, 2, 1), nn.Tanh())
+    m.discriminator = nn.Sequential(
+        nn.Conv2d(1, 64, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(64, 128, 4, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+        nn.Conv2d(128, 1, 7, 1, 0))
+    for layer in m.modules():  # DCGAN's init, as minigen.models.dcgan_init
+        if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(layer.weight, 0.0, 0.02)
+            nn.init.zeros_(layer.bias)
+        elif isinstance(layer, nn.BatchNorm2d):
+            nn.init.normal_(layer.weight, 1.0, 0.02)
+            nn.init.zeros_(layer.bias)
+    return m
+
+
+def _models() -> dict[str, Callable[[], Any]]:
+    """The PyTorch builder of each model, by its minigen name."""
+    return {"ae": _ae, "vae": _vae, "conv-vae": _conv_vae, "gan": _gan, "dcgan": _dcgan}
 
 
 def _grad_norm(params: Any) -> Any:
@@ -180,47 +194,68 @@ def _grad_norm(params: Any) -> Any:
     return torch.sqrt(total)
 
 
+# -- the training steps, line for line as in minigen.train ---------------------------------------
 def _torch_train_step(name: str, x: Any, dev: Any) -> Callable[[], Any]:
     """One step of minigen.train's recipe for ``name``, written in PyTorch."""
+    model = _models()[name]().to(dev)
+    model.train()
+    if name in ("ae", "vae", "conv-vae"):
+        return _autoencoder_step(name, model, x)
+    return _gan_step(model, x, dev)
+
+
+def _autoencoder_step(name: str, model: Any, x: Any) -> Callable[[], Any]:
+    """AEStep / VAEStep: the loss of the batch, then one Adam step."""
+    import torch
+
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_of = _ae_loss if name == "ae" else _vae_loss
+
+    def autoencoder_step() -> Any:
+        loss, out = loss_of(model, x)
+        opt.zero_grad()
+        loss.backward()
+        out["grad_norm"] = _grad_norm(model.parameters())
+        opt.step()
+        return out
+
+    return autoencoder_step
+
+
+def _ae_loss(model: Any, x: Any) -> tuple[Any, dict[str, Any]]:
+    import torch.nn.functional as F
+
+    logits = model.decoder(model.encoder(x))
+    loss = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / x.shape[0]
+    return loss, {"loss": loss.detach()}
+
+
+def _vae_loss(model: Any, x: Any) -> tuple[Any, dict[str, Any]]:
     import torch
     import torch.nn.functional as F
 
-    model = _models()[name]().to(dev)
-    model.train()
+    h = model.encoder(x)
+    mu, logvar = model.mu(h), torch.clamp(model.logvar(h), -20.0, 20.0)
+    z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+    logits = model.decoder(z)
+    recon = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / x.shape[0]
+    kl_dims = (-0.5 * (1 + logvar - mu * mu - torch.exp(logvar))).mean(dim=0)
+    kl = kl_dims.sum()
+    loss = recon + 1.0 * kl
+    return loss, {"loss": loss.detach(), "recon": recon.detach(), "kl": kl.detach(),
+                  "kl_dim": kl_dims.detach()}
 
-    if name in ("ae", "vae", "conv-vae"):
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 
-        def autoencoder_step() -> Any:  # AEStep / VAEStep
-            batch = x.shape[0]
-            if name == "ae":
-                logits = model.decoder(model.encoder(x))
-                loss = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / batch
-                out = {"loss": loss.detach()}
-            else:
-                h = model.encoder(x)
-                mu, logvar = model.mu(h), torch.clamp(model.logvar(h), -20.0, 20.0)
-                z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-                logits = model.decoder(z)
-                recon = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / batch
-                kl_dims = (-0.5 * (1 + logvar - mu * mu - torch.exp(logvar))).mean(dim=0)
-                kl = kl_dims.sum()
-                loss = recon + 1.0 * kl
-                out = {"loss": loss.detach(), "recon": recon.detach(), "kl": kl.detach(),
-                       "kl_dim": kl_dims.detach()}
-            opt.zero_grad()
-            loss.backward()
-            out["grad_norm"] = _grad_norm(model.parameters())
-            opt.step()
-            return out
-
-        return autoencoder_step
+def _gan_step(model: Any, x: Any, dev: Any) -> Callable[[], Any]:
+    """GANStep with its defaults: one D step, then one G step."""
+    import torch
+    import torch.nn.functional as F
 
     betas = (0.5, 0.999)
     opt_d = torch.optim.Adam(model.discriminator.parameters(), lr=2e-4, betas=betas)
     opt_g = torch.optim.Adam(model.generator.parameters(), lr=2e-4, betas=betas)
 
-    def gan_step() -> Any:  # GANStep with its defaults: one D step, then one G step
+    def gan_step() -> Any:
         batch = x.shape[0]
         ones = torch.ones(batch, device=dev)
         zeros = torch.zeros(batch, device=dev)

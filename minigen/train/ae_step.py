@@ -13,9 +13,10 @@ from minigen import nn
 from minigen.nn import functional as F
 from minigen.optim import Adam
 from minigen.train.common import grad_norm
+from minigen.train.step_state import StepState
 
 
-class AEStep:
+class AEStep(StepState):
     """Train an ``AE`` one batch at a time: ``metrics = step(x)``."""
 
     def __init__(self, model: nn.Module, lr: float = 1e-3) -> None:
@@ -35,10 +36,3 @@ class AEStep:
         self.optimizer.step()
         self.steps += 1
         return {"loss": loss.detach(), "grad_norm": norm}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"optimizer": self.optimizer.state_dict(), "steps": self.steps}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.steps = int(state["steps"])

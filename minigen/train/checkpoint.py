@@ -31,6 +31,8 @@ from minigen.serialization import (
     atomic_write,
 )
 from minigen.train.config import TrainConfig
+from minigen.train.metrics_log import read_metrics
+from minigen.train.recipes import RECIPES, build_model
 
 CHECKPOINT = "checkpoint.mg"
 FORMAT = "minigen-run-1"
@@ -101,8 +103,6 @@ def load_checkpoint(
 
 def _check_parts(state: dict[str, Any], path: Path) -> None:
     """Refuse a checkpoint that lacks a part or holds one of the wrong type (a crafted file)."""
-    from minigen.train.recipes import RECIPES
-
     def need(ok: bool, what: str) -> None:
         if not ok:
             raise CheckpointError(f"{path} is not a complete minigen training checkpoint: {what}")
@@ -178,8 +178,6 @@ def load_model(
     run: str | os.PathLike, device: Any = "cpu", expect_model: str | None = None
 ) -> tuple[mg.nn.Module, TrainConfig]:
     """The trained model of run folder ``run`` (in eval mode, on ``device``) and its config."""
-    from minigen.train.recipes import RECIPES, build_model
-
     state = load_checkpoint(run, expect_model=expect_model, map_location="cpu")
     config: TrainConfig = state["config"]
     latent = config.latent_dim if RECIPES[config.model].latent_dim else None
@@ -198,8 +196,6 @@ def run_differences(run: str | os.PathLike, other: str | os.PathLike) -> list[st
     """Where two runs differ: each parameter and buffer (bit for bit) and each column of the
     metrics history as :func:`read_metrics` reads it. Empty when a resumed run is exactly the
     run that never stopped (what tests/cli/test_kills.py and benchmarks/kills.py check)."""
-    from minigen.train.metrics_log import read_metrics
-
     found = []
     mine, theirs = load_checkpoint(run)["model"], load_checkpoint(other)["model"]
     for key in sorted(set(mine) | set(theirs)):

@@ -9,9 +9,10 @@ from minigen import nn
 from minigen.nn.functional import cross_entropy
 from minigen.optim import Adam
 from minigen.train.common import grad_norm
+from minigen.train.step_state import StepState
 
 
-class ClassifierStep:
+class ClassifierStep(StepState):
     """Train the ``Classifier``: ``metrics = step(images, labels)``."""
 
     def __init__(self, model: nn.Module, lr: float = 1e-3) -> None:
@@ -32,10 +33,3 @@ class ClassifierStep:
         with mg.no_grad():
             accuracy = logits.detach().argmax(dim=1).eq(labels).float().mean()
         return {"loss": loss.detach(), "accuracy": accuracy, "grad_norm": norm}
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"optimizer": self.optimizer.state_dict(), "steps": self.steps}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.steps = int(state["steps"])

@@ -22,9 +22,10 @@ from minigen import nn
 from minigen.nn import functional as F
 from minigen.optim import Adam
 from minigen.train.common import grad_norm, set_requires_grad
+from minigen.train.step_state import StepState
 
 
-class GANStep:
+class GANStep(StepState):
     """Train a GAN one real batch at a time: ``metrics = step(real, labels)``.
 
     Each call makes one D step; every ``d_steps``-th call also makes one G step (on the
@@ -32,6 +33,8 @@ class GANStep:
     (0.5, 0.999): the DCGAN paper's settings (a lower beta1 keeps the adversarial game from
     oscillating).
     """
+
+    OPTIMIZERS = ("opt_d", "opt_g")
 
     def __init__(
         self,
@@ -120,10 +123,7 @@ class GANStep:
     def state_dict(self) -> dict[str, Any]:
         """Everything a resumed run needs to continue bit for bit: both optimizers, the step
         counter and the last G metrics (repeated on the D-only steps of ``d_steps > 1``)."""
-        state: dict[str, Any] = {
-            "opt_d": self.opt_d.state_dict(), "opt_g": self.opt_g.state_dict(),
-            "steps": self.steps,
-        }
+        state = super().state_dict()
         if self._last_g:
             state["last_g"] = dict(self._last_g)
         return state
@@ -140,8 +140,6 @@ class GANStep:
             # The next call makes no G step and repeats the last G metrics: they must be here.
             raise ValueError(f"GANStep: the state is {steps} steps in, between G steps of "
                              f"d_steps={self.d_steps}, and lacks the last G metrics")
-        self.opt_d.load_state_dict(state["opt_d"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.steps = steps
+        super().load_state_dict(state)
         device = next(iter(self.model.generator.parameters())).device
         self._last_g = {key: value.to(device) for key, value in last_g.items()}

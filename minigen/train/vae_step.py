@@ -22,6 +22,7 @@ from minigen import nn
 from minigen.nn import functional as F
 from minigen.optim import Adam
 from minigen.train.common import grad_norm
+from minigen.train.step_state import StepState
 
 
 def kl_per_dim(mu: mg.Tensor, logvar: mg.Tensor) -> mg.Tensor:
@@ -50,7 +51,7 @@ def vae_loss(
     return recon + kl_weight * kl, recon, kl, kl_dims
 
 
-class VAEStep:
+class VAEStep(StepState):
     """Train a VAE (or ConvVAE) one batch at a time: ``metrics = step(x)``.
 
     - ``lr``: Adam's learning rate (1e-3, the VAE paper's setting with Adam).
@@ -91,10 +92,3 @@ class VAEStep:
             "loss": loss.detach(), "recon": recon.detach(), "kl": kl.detach(),
             "kl_weight": weight, "grad_norm": norm, "kl_dim": kl_dims.detach(),
         }
-
-    def state_dict(self) -> dict[str, Any]:
-        return {"optimizer": self.optimizer.state_dict(), "steps": self.steps}
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.steps = int(state["steps"])
