@@ -2,8 +2,10 @@
 
 - ``VAEStep`` (vae_step.py), ``AEStep`` (ae_step.py), ``GANStep`` (gan_step.py),
   ``ClassifierStep`` (classifier_step.py): one step of each recipe;
-- ``train(TrainConfig(...))`` (loop.py): epochs, progress bar, metrics.csv, pictures,
-  checkpoints, Ctrl-C and resume;
+- ``train(TrainConfig(...))`` (loop.py): the run folder's lock, Ctrl-C and the epochs of a
+  ``TrainingSession`` (session.py: prepare or resume a run, run an epoch, end an epoch with
+  metrics.csv, checkpoint and pictures);
+- ``StepState`` (step_state.py): the optimizers' state each step saves and restores;
 - ``save_checkpoint``, ``load_checkpoint``, ``load_model`` (checkpoint.py): run folders.
 """
 
