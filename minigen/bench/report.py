@@ -23,6 +23,7 @@ from pathlib import Path
 
 from minigen.bench.rows import COPIES, FAMILIES
 from minigen.bench.runner import Result
+from minigen.viz.figure import new_figure, save_figure
 
 SWEPT = ("matmul", "conv2d", "conv_transpose2d", "batchnorm2d", "elementwise") + COPIES
 SIZE_NAMES = {"matmul": "n (matrices n x n)", **{family: "bytes" for family in COPIES}}
@@ -148,8 +149,6 @@ def write_csv(results: list[Result], path: str | os.PathLike,
 def plot(results: list[Result], path: str | os.PathLike, no_gpu_reason: str = "") -> Path:
     """Speedup of the GPU over the CPU against size, one panel per swept family, crossover
     marked; without GPU results, CPU throughput against size instead."""
-    from minigen.viz.figure import new_figure, save_figure
-
     rows = _by_row(results)
     gpu = next((r.device for r in results if r.device.startswith("cuda")), None)
     families = [f for f in SWEPT if any(k[0] == f for k in rows)]

@@ -13,7 +13,9 @@ from typing import Any, TextIO
 import numpy as np
 
 import minigen as mg
+from minigen.backend import cuda
 from minigen.bench import rows as R
+from minigen.bench import torch_rows  # PyTorch itself is imported only when a row needs it
 from minigen.bench.timer import Candidate, Timing, interleaved, measure
 
 #: Copies have no meaning on the CPU (there is nothing to copy to): only a GPU gets those rows.
@@ -90,8 +92,6 @@ def cpu_name() -> str:
 
 def gpu_status() -> tuple[list[str], str]:
     """(the usable GPUs, as device names; why there are none, in words)."""
-    from minigen.backend import cuda
-
     count, why = cuda._probe()
     if count:
         return [f"cuda:{i}" for i in range(count)], ""
@@ -152,8 +152,6 @@ def run(
                 print(f"  {device_name}: {spec.label}", file=progress, flush=True)
             candidates = [Candidate("minigen", R.build_minigen(spec, device), sync)]
             if torch_here:
-                from minigen.bench import torch_rows
-
                 candidates.append(Candidate("torch", torch_rows.build_torch(spec, device_name),
                                             torch_rows.sync_for(device_name)))
             for c in candidates:  # warm up, and pick how many calls make one timed repeat
@@ -165,8 +163,6 @@ def run(
 
 
 def _torch_runs_on(device_name: str) -> bool:
-    from minigen.bench import torch_rows
-
     if not torch_rows.available():
         return False
     return not device_name.startswith("cuda") or torch_rows.cuda_available()

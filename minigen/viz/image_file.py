@@ -17,6 +17,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from minigen.creation import tensor
+
 
 def make_grid(
     tensor: Any,
@@ -136,6 +138,4 @@ def _tile(images: np.ndarray, nrow: int, padding: int, pad_value: float) -> np.n
 def _like_input(grid: np.ndarray, device: Any) -> Any:
     if device is None:
         return grid
-    import minigen
-
-    return minigen.tensor(grid, device=device)
+    return tensor(grid, device=device)
