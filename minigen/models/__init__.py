@@ -23,10 +23,11 @@ from minigen.models.classifier import Classifier
 from minigen.models.conv_vae import ConvVAE
 from minigen.models.dcgan import DCGAN, dcgan_init
 from minigen.models.gan import GAN, one_hot
+from minigen.models.sampler import Sampler
 from minigen.models.toy_gan import ToyGAN
 from minigen.models.vae import VAE, reparameterize
 
 __all__ = [
-    "AE", "Classifier", "ConditionalGAN", "ConvVAE", "DCGAN", "GAN", "ToyGAN", "VAE",
+    "AE", "Classifier", "ConditionalGAN", "ConvVAE", "DCGAN", "GAN", "Sampler", "ToyGAN", "VAE",
     "dcgan_init", "one_hot", "reparameterize",
 ]
