@@ -10,8 +10,8 @@ from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 import minigen as mg
-from minigen.models import MODELS
 from minigen.safetensors_file import WeightsFileError, read_safetensors_metadata
+from minigen.train.recipes import MODELS
 
 
 def test_state_dict_round_trip_through_a_file(tmp_path):

@@ -432,14 +432,16 @@ class SmallGAN(GAN):
     """An MLP GAN that trains in seconds: G 16-256-784 (tanh), D 784-d_hidden-1."""
 
     def __init__(self, d_hidden):
-        nn.Module.__init__(self)  # not GAN.__init__: other networks
-        self.latent_dim = 16
-        self.generator = nn.Sequential(
-            nn.Linear(16, 256), nn.LeakyReLU(0.2),
-            nn.Linear(256, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)),
-        )
-        self.discriminator = nn.Sequential(
-            nn.Flatten(), nn.Linear(784, d_hidden), nn.LeakyReLU(0.2), nn.Linear(d_hidden, 1),
+        # A GAN is its two networks and the size of z: hand GAN smaller ones.
+        super().__init__(
+            16,
+            generator=nn.Sequential(
+                nn.Linear(16, 256), nn.LeakyReLU(0.2),
+                nn.Linear(256, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)),
+            ),
+            discriminator=nn.Sequential(
+                nn.Flatten(), nn.Linear(784, d_hidden), nn.LeakyReLU(0.2), nn.Linear(d_hidden, 1),
+            ),
         )
 
 

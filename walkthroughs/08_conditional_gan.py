@@ -29,9 +29,10 @@
 # fake for $D$ to spot, so $G$ can only win by drawing what it is asked for.
 #
 # minigen's `ConditionalGAN` ([cgan.py](../minigen/models/cgan.py)) is lesson 7's DCGAN with
-# the label joined to both inputs. This lesson opens that mechanism, trains the model, and
-# draws a grid with one row per class. Figures go to `$MINIGEN_FIGURES` (default
-# `walkthroughs/figures/`).
+# the label joined to both inputs: a `GAN` given `num_classes`, which joins them in
+# `generator_input` and `discriminate` ([gan.py](../minigen/models/gan.py)). This lesson opens
+# that mechanism, trains the model, and draws a grid with one row per class. Figures go to
+# `$MINIGEN_FIGURES` (default `walkthroughs/figures/`).
 
 # %%
 # In Colab, or in any Python where minigen is not installed yet, this cell installs it from

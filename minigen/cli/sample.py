@@ -62,15 +62,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _sample(args: argparse.Namespace) -> None:
     import minigen as mg
+    from minigen.models import Sampler
     from minigen.train import load_model
     from minigen.viz import save_grid
 
     device = args.device or str(mg.get_default_device())
     model, config = load_model(args.run, device)
-    if not hasattr(model, "sample"):
+    if not isinstance(model, Sampler):
         raise CLIError(f"{args.run} holds a {config.model}, which does not generate images")
     if args.label is not None:
-        if not getattr(model, "conditional", False):
+        if model.num_classes is None:
             raise CLIError(
                 f"--label needs a conditional model (cgan); {args.run} is a {config.model}")
         if args.label >= model.num_classes:

@@ -7,6 +7,7 @@ import numpy as np
 import minigen as mg
 from minigen import nn
 from minigen.metrics.batches import model_device
+from minigen.models import Sampler
 
 
 def draw_samples(
@@ -18,23 +19,19 @@ def draw_samples(
     ``label`` asks a conditional model for one class. The model is put in eval mode (its
     batchnorm layers use their running statistics).
     """
-    if not hasattr(model, "sample"):
+    if not isinstance(model, Sampler):
         raise ValueError(f"{type(model).__name__} is not a generative model: it has no sample()")
-    if label is not None and not getattr(model, "conditional", False):
+    if label is not None and model.num_classes is None:
         raise ValueError(f"--label needs a conditional model (cgan), not {type(model).__name__}")
     device = model_device(model, device)
     model.eval()
     chunks = []
     for start in range(0, n, batch_size):
         size = min(batch_size, n - start)
-        kwargs = {"label": label} if getattr(model, "conditional", False) else {}
-        if getattr(model, "conditional", False) and label is None:
-            # Balanced classes: continue the 0, 1, ..., 9 cycle across batches.
-            ids = [(start + i) % model.num_classes for i in range(size)]
-            with mg.no_grad():
-                images = model.to_unit(model.generate(model.noise(size, device),
-                                                      mg.tensor(ids, device=device)))
-        else:
-            images = model.sample(size, device=device, **kwargs)
+        if model.num_classes is None:
+            images = model.sample(size, device=device)
+        else:  # all ``label``, or balanced classes: the 0, 1, ..., 9 cycle goes on across batches
+            images = model.sample(size, device=device,
+                                  labels=model.sample_labels(size, label, first=start))
         chunks.append(images.numpy())
     return np.clip(np.concatenate(chunks), 0.0, 1.0).astype(np.float32)

@@ -1,38 +1,33 @@
 """The classic generative models, each a plain ``mg.nn.Module`` that fits on one screen.
 
-| name in the CLI | class            | what it learns                                   |
-|-----------------|------------------|--------------------------------------------------|
-| ``ae``          | ``AE``           | to compress and rebuild images (no sampling)     |
-| ``vae``         | ``VAE``          | a latent Gaussian code, MLP (Kingma & Welling)   |
-| ``conv-vae``    | ``ConvVAE``      | the same with convolutions                       |
-| ``gan``         | ``GAN``          | a generator fooling a discriminator, MLPs        |
-| ``dcgan``       | ``DCGAN``        | the same, all-convolutional (Radford et al.)     |
-| ``cgan``        | ``ConditionalGAN`` | the DCGAN told which class to draw             |
-| ``classifier``  | ``Classifier``   | a small CNN whose features measure the others    |
-| (Python only)   | ``ToyGAN``       | a tiny MLP GAN for 2-D toy data (mode collapse)  |
+A GAN is a generator, a discriminator, a latent size and optional classes; a VAE an encoder,
+its two heads and a decoder: the DCGAN, the conditional GAN, the ToyGAN and the ConvVAE are
+those classes built with other networks. The CLI's names of the models, with their training
+recipes, are in :data:`minigen.train.recipes.RECIPES` (the one list of names).
+
+| class              | what it learns                                              |
+|--------------------|-------------------------------------------------------------|
+| ``AE``             | to compress and rebuild images (no sampling)                |
+| ``VAE``            | a latent Gaussian code, MLP (Kingma & Welling)              |
+| ``ConvVAE``        | the same with convolutions                                  |
+| ``GAN``            | a generator fooling a discriminator, MLPs                   |
+| ``DCGAN``          | the same, all-convolutional (Radford et al.)                |
+| ``ConditionalGAN`` | the DCGAN told which class to draw                          |
+| ``Classifier``     | a small CNN whose features measure the others               |
+| ``ToyGAN``         | a tiny MLP GAN for 2-D toy data (mode collapse; Python only) |
 """
 
 from minigen.models.ae import AE
-from minigen.models.cgan import ConditionalGAN, one_hot
+from minigen.models.cgan import ConditionalGAN
 from minigen.models.classifier import Classifier
 from minigen.models.conv_vae import ConvVAE
 from minigen.models.dcgan import DCGAN, dcgan_init
-from minigen.models.gan import GAN
+from minigen.models.gan import GAN, one_hot
+from minigen.models.sampler import Sampler
 from minigen.models.toy_gan import ToyGAN
 from minigen.models.vae import VAE, reparameterize
 
-#: The models by their CLI name.
-MODELS = {
-    "ae": AE,
-    "vae": VAE,
-    "conv-vae": ConvVAE,
-    "gan": GAN,
-    "dcgan": DCGAN,
-    "cgan": ConditionalGAN,
-    "classifier": Classifier,
-}
-
 __all__ = [
-    "AE", "Classifier", "ConditionalGAN", "ConvVAE", "DCGAN", "GAN", "MODELS", "ToyGAN", "VAE",
+    "AE", "Classifier", "ConditionalGAN", "ConvVAE", "DCGAN", "GAN", "Sampler", "ToyGAN", "VAE",
     "dcgan_init", "one_hot", "reparameterize",
 ]

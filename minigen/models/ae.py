@@ -18,6 +18,7 @@ class AE(nn.Module):
     """
 
     pixel_scale = "unit"  # the data convention it trains on (sigmoid output, BCE loss)
+    num_classes: int | None = None  # always unconditional
 
     def __init__(self, latent_dim: int = 20, hidden: int = 400) -> None:
         super().__init__()

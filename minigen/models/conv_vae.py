@@ -16,24 +16,25 @@ class ConvVAE(VAE):
     heads Linear(256, latent_dim); decoder Linear(latent_dim,256)-ReLU-Linear(256,3136)-ReLU-
     Unflatten(64,7,7)-ConvT(64,32,4,2,1)-ReLU-ConvT(32,1,4,2,1)-Sigmoid.
 
-    ``encode``, ``decode``, ``forward`` and ``sample`` are the VAE's: only the networks differ.
+    A :class:`VAE` built with these networks: ``encode``, ``decode``, ``forward`` and
+    ``sample`` are the VAE's.
     """
 
-    pixel_scale = "unit"
-
     def __init__(self, latent_dim: int = 16) -> None:
-        nn.Module.__init__(self)  # not VAE.__init__: this VAE builds other networks
-        self.latent_dim = latent_dim
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, 32, 4, 2, 1), nn.ReLU(),  # 28x28 -> 14x14
-            nn.Conv2d(32, 64, 4, 2, 1), nn.ReLU(),  # 14x14 -> 7x7
-            nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(),
-        )
-        self.mu = nn.Linear(256, latent_dim)
-        self.logvar = nn.Linear(256, latent_dim)
-        self.decoder = nn.Sequential(
-            nn.Linear(latent_dim, 256), nn.ReLU(),
-            nn.Linear(256, 64 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (64, 7, 7)),
-            nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),  # 7x7 -> 14x14
-            nn.ConvTranspose2d(32, 1, 4, 2, 1),  # 14x14 -> 28x28, logits (sigmoid in decode)
+        # Arguments are evaluated in order: encoder, heads, decoder, as the VAE builds its own.
+        super().__init__(
+            latent_dim,
+            encoder=nn.Sequential(
+                nn.Conv2d(1, 32, 4, 2, 1), nn.ReLU(),  # 28x28 -> 14x14
+                nn.Conv2d(32, 64, 4, 2, 1), nn.ReLU(),  # 14x14 -> 7x7
+                nn.Flatten(), nn.Linear(64 * 7 * 7, 256), nn.ReLU(),
+            ),
+            mu=nn.Linear(256, latent_dim),
+            logvar=nn.Linear(256, latent_dim),
+            decoder=nn.Sequential(
+                nn.Linear(latent_dim, 256), nn.ReLU(),
+                nn.Linear(256, 64 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (64, 7, 7)),
+                nn.ConvTranspose2d(64, 32, 4, 2, 1), nn.ReLU(),  # 7x7 -> 14x14
+                nn.ConvTranspose2d(32, 1, 4, 2, 1),  # 14x14 -> 28x28, logits (sigmoid in decode)
+            ),
         )

@@ -48,17 +48,20 @@ class DCGAN(GAN):
     """G: ConvT(100,256,7,1,0)-BN-ReLU-ConvT(256,128,4,2,1)-BN-ReLU-ConvT(128,1,4,2,1)-Tanh.
     D: Conv(1,64,4,2,1)-LReLU-Conv(64,128,4,2,1)-BN-LReLU-Conv(128,1,7,1,0), a logit.
 
-    ``noise``, ``generate``, ``discriminate`` and ``sample`` are the GAN's: only the two
-    networks differ.
+    A :class:`GAN` built with these two networks: ``noise``, ``generate``, ``discriminate``
+    and ``sample`` are the GAN's. With ``num_classes`` it is the conditional DCGAN
+    (:class:`ConditionalGAN`): G reads latent_dim + C channels, D 1 + C.
     """
 
-    def __init__(self, latent_dim: int = 100) -> None:
-        nn.Module.__init__(self)
-        self.latent_dim = latent_dim
-        self.generator = dcgan_generator(latent_dim)
-        self.discriminator = dcgan_discriminator(1)
+    def __init__(self, latent_dim: int = 100, num_classes: int | None = None) -> None:
+        extra = num_classes or 0
+        super().__init__(
+            latent_dim, generator=dcgan_generator(latent_dim + extra),
+            discriminator=dcgan_discriminator(1 + extra), num_classes=num_classes,
+        )
         dcgan_init(self)
 
-    def generate(self, z: mg.Tensor, labels: mg.Tensor | None = None) -> mg.Tensor:
-        # A convolutional G reads z as a 1x1 image with latent_dim channels.
-        return self.generator(z.reshape(z.shape[0], self.latent_dim, 1, 1))
+    def generator_input(self, z: mg.Tensor, labels: mg.Tensor | None = None) -> mg.Tensor:
+        # A convolutional G reads z (and the labels) as a 1x1 image with that many channels.
+        zy = super().generator_input(z, labels)
+        return zy.reshape(zy.shape[0], zy.shape[1], 1, 1)

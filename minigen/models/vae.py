@@ -28,19 +28,32 @@ def reparameterize(mu: mg.Tensor, logvar: mg.Tensor) -> mg.Tensor:
 
 
 class VAE(nn.Module):
-    """Encoder 784-400-ReLU with heads ``mu`` and ``logvar`` (400-``latent_dim`` each);
-    decoder ``latent_dim``-400-ReLU-784-Sigmoid. Images (B, 1, 28, 28) in [0, 1]."""
+    """An encoder, its two heads ``mu`` and ``logvar``, and a decoder.
+
+    ``VAE(latent_dim, hidden)`` builds the MLPs: encoder 784-400-ReLU with heads 400-``latent_dim``
+    each; decoder ``latent_dim``-400-ReLU-784 (logits; ``decode`` applies the sigmoid).
+    Images (B, 1, 28, 28) in [0, 1]. ``VAE(latent_dim, encoder=E, mu=M, logvar=L,
+    decoder=D)`` pairs other networks (as :class:`ConvVAE` does): E maps images to features
+    that the heads M and L read, D maps codes to pixel logits.
+    """
 
     pixel_scale = "unit"
+    num_classes: int | None = None  # always unconditional
 
-    def __init__(self, latent_dim: int = 20, hidden: int = 400) -> None:
+    def __init__(
+        self, latent_dim: int = 20, hidden: int = 400, *, encoder: nn.Module | None = None,
+        mu: nn.Module | None = None, logvar: nn.Module | None = None,
+        decoder: nn.Module | None = None,
+    ) -> None:
         super().__init__()
         self.latent_dim = latent_dim
-        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU())
-        self.mu = nn.Linear(hidden, latent_dim)
-        self.logvar = nn.Linear(hidden, latent_dim)
+        # Built in this order (encoder, heads, decoder) so a seed gives the same weights.
+        self.encoder = encoder if encoder is not None else nn.Sequential(
+            nn.Flatten(), nn.Linear(784, hidden), nn.ReLU())
+        self.mu = mu if mu is not None else nn.Linear(hidden, latent_dim)
+        self.logvar = logvar if logvar is not None else nn.Linear(hidden, latent_dim)
         # Logits out; decode() applies the sigmoid (see AE for why the loss wants logits).
-        self.decoder = nn.Sequential(
+        self.decoder = decoder if decoder is not None else nn.Sequential(
             nn.Linear(latent_dim, hidden), nn.ReLU(), nn.Linear(hidden, 784),
             nn.Unflatten(1, (1, 28, 28)),
         )

@@ -21,6 +21,12 @@ import numpy as np
 import minigen as mg
 from minigen import nn
 from minigen.metrics.batches import map_batches, unit_images
+from minigen.metrics.classifier_space import accuracy, classify
+from minigen.metrics.coverage import class_coverage
+from minigen.metrics.elbo import negative_elbo
+from minigen.metrics.samples import draw_samples
+from minigen.models import Sampler
+from minigen.train.checkpoint import load_model
 from minigen.train.config import TrainConfig
 from minigen.train.metrics_log import read_metrics
 from minigen.viz import (
@@ -50,15 +56,13 @@ class EpochPictures:
         # Fixed noise from its own generator: the same every epoch and after a resume,
         # and drawing it does not touch the training's random stream.
         rng = np.random.default_rng([config.seed, 2024])
-        latent = getattr(model, "latent_dim", None)
-        n = 100 if getattr(model, "conditional", False) else GRID
-        self.fixed_noise = None if latent is None else rng.standard_normal((n, latent)).astype(
-            np.float32)
-        self.fixed_labels = np.arange(n) // 10  # conditional GAN: row k shows class k
+        self.fixed_noise = self.fixed_labels = None  # the classifier draws nothing
+        if isinstance(model, Sampler):
+            n = GRID if model.num_classes is None else 100
+            self.fixed_noise = rng.standard_normal((n, model.latent_dim)).astype(np.float32)
+            self.fixed_labels = np.arange(n) // 10  # conditional GAN: row k shows class k
         self.classifier = None
         if config.classifier and kind == "gan":
-            from minigen.train.checkpoint import load_model
-
             self.classifier, _ = load_model(config.classifier, device, expect_model="classifier")
 
     # -- helpers ---------------------------------------------------------------------------
@@ -71,7 +75,7 @@ class EpochPictures:
             z = self._tensor(np.asarray(codes, dtype=np.float32))
             if self.kind == "gan":
                 labels = None
-                if getattr(self.model, "conditional", False):
+                if self.model.num_classes is not None:
                     labels = self._tensor(self.fixed_labels[: len(codes)] % 10)
                 return self.model.to_unit(self.model.generate(z, labels)).numpy()
             return self.model.decode(z).numpy()
@@ -105,8 +109,6 @@ class EpochPictures:
             if self.kind in ("vae", "ae"):
                 extra.update(self._autoencoder_pictures())
             elif self.kind == "classifier":
-                from minigen.metrics.classifier_space import accuracy
-
                 extra["test_accuracy"] = accuracy(
                     self.model, self.test_images, self.test_labels, self.device)
             else:  # GANs: walk between fixed noise vectors (rows keep one class for cgan)
@@ -121,8 +123,6 @@ class EpochPictures:
         return extra
 
     def _autoencoder_pictures(self) -> dict[str, Any]:
-        from minigen.metrics.elbo import negative_elbo
-
         extra = {}
         x = self.test_images[:32]
         with mg.no_grad():
@@ -143,10 +143,6 @@ class EpochPictures:
         return extra
 
     def _coverage(self) -> dict[str, Any]:
-        from minigen.metrics.classifier_space import classify
-        from minigen.metrics.coverage import class_coverage
-        from minigen.metrics.samples import draw_samples
-
         samples = draw_samples(self.model, 1000, self.device)
         _, predicted = classify(self.classifier, samples, self.device)
         coverage = class_coverage(predicted)

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import minigen as mg
 from minigen import nn
-from minigen.models import MODELS
+from minigen.models import AE, DCGAN, GAN, VAE, Classifier, ConditionalGAN, ConvVAE
 from minigen.train.ae_step import AEStep
 from minigen.train.classifier_step import ClassifierStep
 from minigen.train.config import DEFAULTS, TrainConfig
@@ -17,9 +18,12 @@ from minigen.train.vae_step import VAEStep
 
 @dataclass(frozen=True)
 class Recipe:
-    """How to train one model: its ``kind`` ("ae", "vae", "gan", "classifier") picks the
-    training step and the pictures; the numbers are the defaults of the CLI options."""
+    """How to train one model: its class, its ``kind`` ("ae", "vae", "gan", "classifier")
+    which picks the training step, the pictures and the numbers eval reports; the numbers are
+    the defaults of the CLI options. (The pixel scale the data is given in is the model's
+    ``pixel_scale``: it follows from the model's output layer.)"""
 
+    model: type[nn.Module]
     kind: str
     epochs: int
     batch_size: int
@@ -27,15 +31,19 @@ class Recipe:
     latent_dim: int | None
 
 
+#: The models by their CLI name: the one list of model names.
 RECIPES: dict[str, Recipe] = {
-    "ae": Recipe("ae", 10, 128, 1e-3, 20),
-    "vae": Recipe("vae", 10, 128, 1e-3, 20),
-    "conv-vae": Recipe("vae", 10, 128, 1e-3, 16),
-    "gan": Recipe("gan", 10, 64, 2e-4, 100),
-    "dcgan": Recipe("gan", 5, 64, 2e-4, 100),
-    "cgan": Recipe("gan", 5, 64, 2e-4, 100),
-    "classifier": Recipe("classifier", 3, 128, 1e-3, None),
+    "ae": Recipe(AE, "ae", 10, 128, 1e-3, 20),
+    "vae": Recipe(VAE, "vae", 10, 128, 1e-3, 20),
+    "conv-vae": Recipe(ConvVAE, "vae", 10, 128, 1e-3, 16),
+    "gan": Recipe(GAN, "gan", 10, 64, 2e-4, 100),
+    "dcgan": Recipe(DCGAN, "gan", 5, 64, 2e-4, 100),
+    "cgan": Recipe(ConditionalGAN, "gan", 5, 64, 2e-4, 100),
+    "classifier": Recipe(Classifier, "classifier", 3, 128, 1e-3, None),
 }
+
+#: The model classes by CLI name, read from the table (for code that only builds models).
+MODELS: dict[str, type[nn.Module]] = {name: recipe.model for name, recipe in RECIPES.items()}
 
 
 def resolve(config: TrainConfig) -> TrainConfig:
@@ -43,8 +51,6 @@ def resolve(config: TrainConfig) -> TrainConfig:
     (device: minigen's default device)."""
     recipe = RECIPES[config.model]
     if config.device is None:
-        import minigen as mg
-
         config.device = str(mg.get_default_device())
     for name in ("epochs", "batch_size", "lr", "latent_dim"):
         if getattr(config, name) is None:
@@ -57,7 +63,7 @@ def resolve(config: TrainConfig) -> TrainConfig:
 
 def build_model(name: str, latent_dim: int | None) -> nn.Module:
     """A fresh model for the CLI name ``name`` (float32, on the CPU)."""
-    cls = MODELS[name]
+    cls = RECIPES[name].model
     return cls() if latent_dim is None else cls(latent_dim=latent_dim)
 
 

@@ -9,13 +9,13 @@ from minigen.models import (
     AE,
     DCGAN,
     GAN,
-    MODELS,
     VAE,
     Classifier,
     ConditionalGAN,
     ConvVAE,
     one_hot,
 )
+from minigen.train.recipes import MODELS
 
 
 def images(n=4, scale="unit"):
