@@ -9,9 +9,10 @@
 - ``save_checkpoint``, ``load_checkpoint``, ``load_model`` (checkpoint.py): run folders.
 """
 
+from minigen.nn.functional import cross_entropy  # kept importable here, where it used to live
 from minigen.train.ae_step import AEStep
 from minigen.train.checkpoint import CheckpointError, load_checkpoint, load_model, save_checkpoint
-from minigen.train.classifier_step import ClassifierStep, cross_entropy
+from minigen.train.classifier_step import ClassifierStep
 from minigen.train.common import grad_norm, set_requires_grad
 from minigen.train.config import ConfigError, TrainConfig
 from minigen.train.gan_step import GANStep
