@@ -200,7 +200,7 @@ z = cgan.noise(10).numpy()
 z_grid = mg.tensor(np.tile(z, (10, 1)))  # row k: the same 10 noise vectors
 y_grid = mg.tensor(np.repeat(np.arange(10), 10))  # row k: label k
 with mg.no_grad():
-    grid = ((cgan.generate(z_grid, y_grid) + 1) / 2).numpy()
+    grid = cgan.to_unit(cgan.generate(z_grid, y_grid)).numpy()  # [-1, 1] -> [0, 1]
 fig = new_figure(6.5, 6.9)
 ax = fig.add_subplot()
 show_images(ax, grid, 10, f"G(z, y) after {ITERATIONS} iterations: row = y, column = z")
