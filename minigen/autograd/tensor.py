@@ -10,7 +10,7 @@ the autograd core depends on nothing built on top of it.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -22,8 +22,13 @@ from minigen.backend.transfer import move_array, to_host
 from minigen.dtypes import DType, dtype_from_native
 from minigen.errors import GradError
 
+if TYPE_CHECKING:  # editors and type checkers see the methods attached by tensor_methods.py
+    from minigen.functions.tensor_methods import TensorMethods as _Methods
+else:  # at run time they are copied onto Tensor itself: Tensor's only base is object
+    _Methods = object
 
-class Tensor:
+
+class Tensor(_Methods):
     """A multi-dimensional array that records the operations applied to it for ``backward()``."""
 
     __slots__ = ("array", "requires_grad", "grad", "grad_fn", "_version_counter", "_base", "__weakref__")
