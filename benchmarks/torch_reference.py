@@ -417,10 +417,9 @@ def section(rows: list[dict[str, Any]], notes: list[str], command: str, wall: fl
         "classifier Frechet distance to the 10,000 test images (lower is better), classes "
         "holding at least 2% of the samples, entropy of the class histogram (ln 10 = 2.303 "
         "nats at most). The *real images* row is 10,000 training images: the floor of the "
-        "distance. Seconds per epoch are training only; the PyTorch ones were taken under "
-        "`nice -n 19` while other jobs used this 2-core machine, and minigen's when "
-        "`benchmarks/quality.py` ran, so medians and means compare only roughly; the fastest "
-        "epoch is the nearest to an idle machine.",
+        "distance. Seconds per epoch are training only; the PyTorch ones were taken "
+        f"{_niceness_words()}, and minigen's when `benchmarks/quality.py` ran, so medians and "
+        "means compare only roughly; the fastest epoch is the nearest to an idle machine.",
         "",
         *table(rows),
         "",
@@ -549,11 +548,19 @@ def main() -> None:
     (out / "table.json").write_text(json.dumps(rows, indent=2))
     if args.quick or args.no_docs:
         return
-    command = ("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nice -n 19 python "
+    nice = f"nice -n {os.nice(0)} " if os.nice(0) > 0 else ""
+    command = (f"env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE {nice}python "
                "benchmarks/torch_reference.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
     write_section(section(rows, notes, command.strip(), wall, total, judge.accuracy, n),
                   Path(args.results))
     print(f"wrote the torch-reference block of {args.results}")
+
+
+def _niceness_words() -> str:
+    """How this run shared the machine, as the table's note says it."""
+    if os.nice(0) > 0:
+        return f"under `nice -n {os.nice(0)}`, as other jobs may have used this 2-core machine"
+    return "in a separate run on the same machine"
 
 
 if __name__ == "__main__":
