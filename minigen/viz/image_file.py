@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from minigen.creation import tensor
+from minigen.creation import tensor as as_tensor
 
 
 def make_grid(
@@ -138,4 +138,4 @@ def _tile(images: np.ndarray, nrow: int, padding: int, pad_value: float) -> np.n
 def _like_input(grid: np.ndarray, device: Any) -> Any:
     if device is None:
         return grid
-    return tensor(grid, device=device)
+    return as_tensor(grid, device=device)
